@@ -1,0 +1,25 @@
+/** The gateway process: `PORT` (4000), `/graphql`, `/healthz`, `/readyz`. */
+import { loadConfig, warnAboutDevDefaults } from '../lib/config';
+import { onShutdown } from '../lib/onShutdown';
+import { startGateway } from './startGateway';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  warnAboutDevDefaults(config);
+  const gateway = await startGateway({
+    port: config.ports.gateway,
+    host: config.host,
+    jwtSecret: config.jwtSecret,
+    supergraphPath: config.supergraphPath,
+    subgraphUrls: config.subgraphUrls,
+    subgraphTimeoutMs: config.subgraphTimeoutMs,
+    logLevel: config.logLevel,
+    exposeInternals: config.nodeEnv === 'development',
+  });
+  onShutdown(() => gateway.stop());
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`gateway failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

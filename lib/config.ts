@@ -1,0 +1,152 @@
+/**
+ * Reads and validates configuration from the environment, once.
+ * No other module reads `process.env`: they take a `Config` (or parts of it).
+ */
+import { warnOnce } from './warnOnce';
+
+export type NodeEnv = 'production' | 'development' | 'test';
+
+export interface Config {
+  readonly nodeEnv: NodeEnv;
+  readonly logLevel: string;
+  readonly mongodbUri: string | undefined;
+  readonly redisUrl: string | undefined;
+  readonly jwtSecret: string;
+  /** True when JWT_SECRET was unset and the development default is in use (the gateway warns). */
+  readonly jwtSecretIsDefault: boolean;
+  readonly host: string;
+  readonly subgraphHost: string;
+  readonly ports: Readonly<{ gateway: number; sales: number; service: number; marketing: number }>;
+  /** Where each subgraph is reached; overrides the URLs written in the supergraph. */
+  readonly subgraphUrls: Readonly<Record<SubgraphName, string>>;
+  readonly supergraphPath: string;
+  readonly defaultPhoneRegion: string;
+  /** How long the gateway waits for a subgraph before failing that fetch. */
+  readonly subgraphTimeoutMs: number;
+}
+
+export type SubgraphName = 'sales' | 'service' | 'marketing';
+export const SUBGRAPH_NAMES: readonly SubgraphName[] = ['sales', 'service', 'marketing'];
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+const DEV_JWT_SECRET = 'customer-graph-dev-secret-do-not-use-in-production';
+
+/** Thrown when a variable is set to something we cannot use; the message names it and what we expect. */
+export class ConfigError extends Error {
+  constructor(variable: string, expected: string, got: string | undefined) {
+    super(`${variable} must be ${expected}; got ${got === undefined ? 'nothing' : JSON.stringify(got)}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Builds a frozen, validated `Config` from an environment (default: this process's). */
+export function loadConfig(env: Env = process.env): Config {
+  const nodeEnv = readNodeEnv(env);
+  const ports = {
+    gateway: readPort(env, 'PORT', 4000),
+    sales: readPort(env, 'SALES_PORT', 4001),
+    service: readPort(env, 'SERVICE_PORT', 4002),
+    marketing: readPort(env, 'MARKETING_PORT', 4003),
+  };
+  const subgraphHost = env.SUBGRAPH_HOST ?? '127.0.0.1';
+  const urlHost = subgraphHost === '0.0.0.0' ? '127.0.0.1' : subgraphHost;
+  const subgraphUrls = {
+    sales: readUrl(env, 'SALES_URL') ?? `http://${urlHost}:${ports.sales}/graphql`,
+    service: readUrl(env, 'SERVICE_URL') ?? `http://${urlHost}:${ports.service}/graphql`,
+    marketing: readUrl(env, 'MARKETING_URL') ?? `http://${urlHost}:${ports.marketing}/graphql`,
+  };
+  const config: Config = {
+    nodeEnv,
+    logLevel: env.LOG_LEVEL ?? (nodeEnv === 'test' ? 'warn' : 'info'),
+    mongodbUri: readMongoUri(env),
+    redisUrl: readRedisUrl(env),
+    jwtSecret: readSecret(env, 'JWT_SECRET', DEV_JWT_SECRET, nodeEnv),
+    jwtSecretIsDefault: !env.JWT_SECRET,
+    host: env.HOST ?? '0.0.0.0',
+    subgraphHost,
+    ports,
+    subgraphUrls,
+    supergraphPath: env.SUPERGRAPH_PATH ?? 'schema/supergraph.graphql',
+    defaultPhoneRegion: readRegion(env),
+    subgraphTimeoutMs: readPositiveInt(env, 'SUBGRAPH_TIMEOUT_MS', 10_000),
+  };
+  return Object.freeze({ ...config, ports: Object.freeze(ports), subgraphUrls: Object.freeze(subgraphUrls) });
+}
+
+/** Returns `config.mongodbUri`, or throws a message that says how to get one. */
+export function requireMongoUri(config: Config): string {
+  if (!config.mongodbUri) {
+    throw new ConfigError('MONGODB_URI', 'a mongodb:// URI (npm start and npm test provision a local server when it is unset)', undefined);
+  }
+  return config.mongodbUri;
+}
+
+function readNodeEnv(env: Env): NodeEnv {
+  const value = env.NODE_ENV ?? 'development';
+  if (value === 'production' || value === 'development' || value === 'test') return value;
+  throw new ConfigError('NODE_ENV', 'one of production, development, test', value);
+}
+
+function readPort(env: Env, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(name, 'an integer port from 0 to 65535', raw);
+  return port;
+}
+
+function readPositiveInt(env: Env, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0) throw new ConfigError(name, 'a positive integer', raw);
+  return value;
+}
+
+function readUrl(env: Env, name: string): string | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  try {
+    const url = new URL(raw);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('protocol');
+    return raw;
+  } catch {
+    throw new ConfigError(name, 'an http(s) URL', raw);
+  }
+}
+
+function readMongoUri(env: Env): string | undefined {
+  const raw = env.MONGODB_URI;
+  if (raw === undefined || raw === '') return undefined;
+  if (!/^mongodb(\+srv)?:\/\//.test(raw)) throw new ConfigError('MONGODB_URI', 'a mongodb:// or mongodb+srv:// URI', raw);
+  return raw;
+}
+
+function readRedisUrl(env: Env): string | undefined {
+  const raw = env.REDIS_URL;
+  if (raw === undefined || raw === '') return undefined;
+  if (!/^rediss?:\/\//.test(raw)) throw new ConfigError('REDIS_URL', 'a redis:// or rediss:// URL', raw);
+  return raw;
+}
+
+function readRegion(env: Env): string {
+  const raw = env.DEFAULT_PHONE_REGION ?? 'CN';
+  if (!/^[A-Z]{2}$/.test(raw)) throw new ConfigError('DEFAULT_PHONE_REGION', 'a two-letter ISO 3166 region code such as CN', raw);
+  return raw;
+}
+
+/** Prints the loud warnings of a development configuration (call from a server's start). */
+export function warnAboutDevDefaults(config: Config): void {
+  if (config.jwtSecretIsDefault) warnOnce('JWT_SECRET', 'JWT_SECRET is not set: using the built-in development secret. Never do this in production.');
+}
+
+function readSecret(env: Env, name: string, devDefault: string, nodeEnv: NodeEnv): string {
+  const raw = env[name];
+  if (raw !== undefined && raw !== '') {
+    if (raw.length < 16) throw new ConfigError(name, 'at least 16 characters', '<hidden>');
+    return raw;
+  }
+  if (nodeEnv === 'production') throw new ConfigError(name, 'set in production (at least 16 characters)', undefined);
+  return devDefault;
+}

@@ -1,0 +1,45 @@
+/** Turns the public `CustomerFilter` into a tenant-scoped MongoDB filter, normalising what the client typed. */
+import { normalizeEmail } from './email';
+import { normalizePhone } from './phone';
+import { BadUserInputError } from './errors';
+
+export interface CustomerFilterInput {
+  readonly search?: string | null;
+  readonly stage?: string | null;
+  readonly ownerId?: string | null;
+  readonly phone?: string | null;
+  readonly email?: string | null;
+  readonly tag?: string | null;
+  readonly segment?: string | null;
+}
+
+const MAX_SEARCH_LENGTH = 100;
+
+/** Builds the filter; the tenant condition always comes first and is never optional. */
+export function buildCustomerFilter(
+  tenant: string,
+  filter: CustomerFilterInput | null | undefined,
+  defaultPhoneRegion: string,
+): Record<string, unknown> {
+  const query: Record<string, unknown> = { tenant };
+  if (!filter) return query;
+  if (filter.search != null) {
+    const search = filter.search.trim();
+    if (search.length > MAX_SEARCH_LENGTH) throw new BadUserInputError('filter.search', `must be at most ${MAX_SEARCH_LENGTH} characters`);
+    if (search !== '') {
+      const pattern = new RegExp(escapeRegExp(search), 'i');
+      query.$or = [{ name: pattern }, { company: pattern }];
+    }
+  }
+  if (filter.stage != null) query.stage = filter.stage;
+  if (filter.ownerId != null) query.ownerId = filter.ownerId;
+  if (filter.phone != null) query.phone = normalizePhone(filter.phone, defaultPhoneRegion, 'filter.phone');
+  if (filter.email != null) query.email = normalizeEmail(filter.email, 'filter.email');
+  if (filter.tag != null) query.tags = filter.tag;
+  if (filter.segment != null) query.segments = filter.segment;
+  return query;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

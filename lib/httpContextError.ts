@@ -1,0 +1,18 @@
+import { CustomerGraphError } from './errors';
+
+const STATUS_BY_CODE: Readonly<Record<string, number>> = { UNAUTHENTICATED: 401, FORBIDDEN: 403, RATE_LIMITED: 429 };
+
+/**
+ * Runs a context-building step; our typed errors leave with their code and the matching HTTP status
+ * (Apollo would otherwise answer 500 for any error thrown while building the context).
+ */
+export function withHttpStatus<T>(build: () => T): T {
+  try {
+    return build();
+  } catch (error) {
+    if (error instanceof CustomerGraphError) {
+      throw new CustomerGraphError(error.message, error.code, { ...error.extensions, http: { status: STATUS_BY_CODE[error.code] ?? 400 } });
+    }
+    throw error;
+  }
+}

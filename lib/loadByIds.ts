@@ -1,0 +1,19 @@
+import { Types, type Model } from 'mongoose';
+
+const OBJECT_ID = /^[0-9a-f]{24}$/;
+
+/**
+ * The batch function behind every "record by id within a tenant" DataLoader: one `find` with `$in`,
+ * results in key order, `fallback(id)` for ids that are malformed, missing or in another tenant.
+ */
+export async function loadByIds<T extends { _id: Types.ObjectId }, R = T | null>(
+  model: Model<T>,
+  tenant: string,
+  ids: readonly string[],
+  fallback: (id: string) => R,
+): Promise<Array<T | R>> {
+  const valid = ids.filter((id) => OBJECT_ID.test(id));
+  const records = valid.length === 0 ? [] : await model.find({ tenant, _id: { $in: valid } }).lean<T[]>();
+  const byId = new Map(records.map((record) => [record._id.toHexString(), record]));
+  return ids.map((id) => byId.get(id) ?? fallback(id));
+}

@@ -1,0 +1,23 @@
+/** The `main` of a subgraph process: read config, start, stop cleanly on SIGINT/SIGTERM. */
+import { loadConfig, requireMongoUri } from './config';
+import { onShutdown } from './onShutdown';
+import { startSubgraph, type SubgraphDefinition } from './startSubgraph';
+
+/** Starts `definition` with settings from the environment; exits 1 with a clear message when it cannot. */
+export function runSubgraphMain(definition: SubgraphDefinition<any, any>): void {
+  (async () => {
+    const config = loadConfig();
+    const running = await startSubgraph(definition, {
+      mongodbUri: requireMongoUri(config),
+      port: config.ports[definition.name],
+      host: config.subgraphHost,
+      logLevel: config.logLevel,
+      exposeInternals: config.nodeEnv === 'development',
+      settings: { defaultPhoneRegion: config.defaultPhoneRegion },
+    });
+    onShutdown(() => running.stop());
+  })().catch((error: unknown) => {
+    process.stderr.write(`${definition.name} subgraph failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,139 @@
+/**
+ * Starts one subgraph: connects to MongoDB, builds indexes, then serves
+ * `POST /graphql`, `GET /healthz` and `GET /readyz`. Shared by sales, service and marketing,
+ * which only bring their SDL, models, loaders and resolvers.
+ */
+import { ApolloServer } from '@apollo/server';
+import { expressMiddleware } from '@as-integrations/express5';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
+import { buildSubgraphSchema, type GraphQLResolverMap } from '@apollo/subgraph';
+import express from 'express';
+import { parse } from 'graphql';
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { Connection, Model } from 'mongoose';
+import type { SubgraphName } from './config';
+import { CALLER_HEADER, decodeCaller, type Caller } from './caller';
+import { createFormatError } from './formatError';
+import { withHttpStatus } from './httpContextError';
+import { listen } from './listen';
+import { createLogger, type Logger } from './logger';
+import { connectMongo, initModels, pingMongo } from './mongo';
+
+/** What every subgraph resolver receives. */
+export interface SubgraphContext<TModels, TLoaders> {
+  readonly caller: Caller;
+  readonly models: TModels;
+  readonly loaders: TLoaders;
+  readonly requestId: string;
+  readonly settings: SubgraphSettings;
+}
+
+/** Domain settings a subgraph's resolvers need (from `Config`). */
+export interface SubgraphSettings {
+  readonly defaultPhoneRegion: string;
+}
+
+/** One subgraph, as its index.ts describes it. */
+export interface SubgraphDefinition<TModels extends Readonly<Record<string, Model<any>>>, TLoaders> {
+  readonly name: SubgraphName;
+  /** Path of the SDL file, e.g. schema/sales.graphql. */
+  readonly schemaPath: string;
+  readonly resolvers: GraphQLResolverMap<SubgraphContext<TModels, TLoaders>>;
+  createModels(connection: Connection): TModels;
+  /** Builds fresh DataLoaders for one request: they memoize per caller, so never share them. */
+  createLoaders(caller: Caller, models: TModels): TLoaders;
+}
+
+export interface SubgraphOptions {
+  readonly mongodbUri: string;
+  readonly port: number;
+  readonly host: string;
+  readonly logLevel: string;
+  readonly exposeInternals: boolean;
+  readonly settings: SubgraphSettings;
+  readonly monitorCommands?: boolean;
+}
+
+export interface RunningSubgraph<TModels> {
+  readonly name: string;
+  readonly url: string;
+  readonly port: number;
+  readonly connection: Connection;
+  readonly models: TModels;
+  readonly logger: Logger;
+  stop(): Promise<void>;
+}
+
+/** Starts a subgraph and resolves once it is ready to serve. */
+export async function startSubgraph<TModels extends Readonly<Record<string, Model<any>>>, TLoaders>(
+  definition: SubgraphDefinition<TModels, TLoaders>,
+  options: SubgraphOptions,
+): Promise<RunningSubgraph<TModels>> {
+  const logger = createLogger(definition.name, options.logLevel);
+  const connection = await connectMongo(options.mongodbUri, { monitorCommands: options.monitorCommands });
+  const models = definition.createModels(connection);
+  await initModels(models);
+
+  const app = express();
+  const httpServer = createServer(app);
+  const typeDefs = parse(readFileSync(definition.schemaPath, 'utf8'));
+  const server = new ApolloServer<SubgraphContext<TModels, TLoaders>>({
+    schema: buildSubgraphSchema([{ typeDefs, resolvers: definition.resolvers as GraphQLResolverMap<unknown> }]),
+    formatError: createFormatError(logger, options.exposeInternals),
+    includeStacktraceInErrorResponses: options.exposeInternals,
+    // No inline tracing (ftv1): we report no traces to Apollo, and it costs time on every field.
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginInlineTraceDisabled()],
+    logger,
+  });
+  await server.start();
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok', service: definition.name });
+  });
+  app.get('/readyz', async (_req, res) => {
+    const mongo = await pingMongo(connection);
+    res.status(mongo ? 200 : 503).json({ status: mongo ? 'ready' : 'unready', mongo });
+  });
+  app.use(
+    '/graphql',
+    express.json({ limit: '1mb' }),
+    expressMiddleware(server, {
+      context: async ({ req }) => {
+        const requestId = req.header('x-request-id') ?? randomUUID();
+        const caller = withHttpStatus(() => decodeCaller(req.header(CALLER_HEADER)));
+        return {
+          caller,
+          models,
+          loaders: definition.createLoaders(caller, models),
+          requestId,
+          settings: options.settings,
+        };
+      },
+    }),
+  );
+
+  const port = await listen(httpServer, options.port, options.host);
+  const url = `http://${options.host === '0.0.0.0' ? '127.0.0.1' : options.host}:${port}/graphql`;
+  logger.info({ url }, `${definition.name} subgraph ready`);
+
+  let stopping: Promise<void> | undefined;
+  return {
+    name: definition.name,
+    url,
+    port,
+    connection,
+    models,
+    logger,
+    stop() {
+      stopping ??= (async () => {
+        await server.stop();
+        await connection.close();
+        logger.info(`${definition.name} subgraph stopped`);
+      })();
+      return stopping;
+    },
+  };
+}

@@ -1,0 +1,17 @@
+/** The marketing subgraph: owns `MarketingProfile`. Run directly to serve on MARKETING_PORT (4003). */
+import { join } from 'node:path';
+import { runSubgraphMain } from '../../lib/runSubgraphMain';
+import type { SubgraphDefinition } from '../../lib/startSubgraph';
+import { createLoaders, type MarketingLoaders } from './loaders';
+import { createMarketingModels, type MarketingModels } from './models';
+import { resolvers } from './resolvers';
+
+export const marketingSubgraph: SubgraphDefinition<MarketingModels, MarketingLoaders> = {
+  name: 'marketing',
+  schemaPath: join(__dirname, '../../schema/marketing.graphql'),
+  resolvers: resolvers as SubgraphDefinition<MarketingModels, MarketingLoaders>['resolvers'],
+  createModels: createMarketingModels,
+  createLoaders,
+};
+
+if (require.main === module) runSubgraphMain(marketingSubgraph);

@@ -1,0 +1,42 @@
+/** Per-request data access of the marketing subgraph. */
+import DataLoader from 'dataloader';
+import { Types } from 'mongoose';
+import type { Caller } from '../../lib/caller';
+import { loadByIds } from '../../lib/loadByIds';
+import type { SubgraphContext } from '../../lib/startSubgraph';
+import type { MarketingModels, MarketingProfileRecord } from './models';
+
+/** A `Customer` as the marketing subgraph knows it: just its key. */
+export interface CustomerRef {
+  readonly id: string;
+}
+
+export interface MarketingLoaders {
+  /** Profile of each customer (an empty version-0 profile when marketing has none): one query per batch. */
+  readonly profileByCustomer: DataLoader<string, MarketingProfileRecord>;
+}
+
+export type MarketingContext = SubgraphContext<MarketingModels, MarketingLoaders>;
+
+/** Builds fresh loaders for one request and caller. */
+export function createLoaders(caller: Caller, models: MarketingModels): MarketingLoaders {
+  const { tenant } = caller;
+  return {
+    profileByCustomer: new DataLoader((ids) =>
+      loadByIds<MarketingProfileRecord, MarketingProfileRecord>(models.MarketingProfile, tenant, ids, (id) => emptyProfile(id, tenant)),
+    ),
+  };
+}
+
+function emptyProfile(customerId: string, tenant: string): MarketingProfileRecord {
+  return {
+    _id: new Types.ObjectId(/^[0-9a-f]{24}$/.test(customerId) ? customerId : undefined),
+    tenant,
+    version: 0,
+    tags: [],
+    segments: [],
+    leadScore: 0,
+    consent: { email: false, sms: false, updatedAt: null },
+    updatedAt: new Date(0),
+  };
+}

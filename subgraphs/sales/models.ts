@@ -1,0 +1,71 @@
+/** Sales owns the core of a customer. */
+import { bindModel } from '../../lib/bindModel';
+import { Schema, type Connection, type Model, type Types } from 'mongoose';
+
+export const STAGES = ['LEAD', 'QUALIFIED', 'PROPOSAL', 'WON', 'LOST'] as const;
+export type StageValue = (typeof STAGES)[number];
+
+export interface CustomerRecord {
+  _id: Types.ObjectId;
+  tenant: string;
+  name: string;
+  company: string | null;
+  /** Trimmed and lower-cased. */
+  email: string | null;
+  /** E.164. */
+  phone: string | null;
+  idNumber: string | null;
+  ownerId: string | null;
+  stage: StageValue;
+  dealValue: number | null;
+  version: number;
+  /** Normalised name + company, for duplicate detection (lib/nameKey). */
+  nameKey: string;
+  /**
+   * Read projection of marketing-owned tags and segments, so `customers(filter: {tag})`
+   * can page and count in one query. Marketing stays the owner; sales only mirrors.
+   */
+  tags: string[];
+  segments: string[];
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+const customerSchema = new Schema<CustomerRecord>(
+  {
+    tenant: { type: String, required: true },
+    name: { type: String, required: true },
+    company: { type: String, default: null },
+    email: { type: String, default: null },
+    phone: { type: String, default: null },
+    idNumber: { type: String, default: null },
+    ownerId: { type: String, default: null },
+    stage: { type: String, enum: STAGES, required: true },
+    dealValue: { type: Number, default: null },
+    version: { type: Number, required: true, default: 1 },
+    nameKey: { type: String, required: true },
+    tags: { type: [String], default: [] },
+    segments: { type: [String], default: [] },
+    createdAt: { type: Date, required: true },
+    updatedAt: { type: Date, required: true },
+  },
+  { collection: 'customers', versionKey: false, autoIndex: false },
+);
+// Tenant first in every index: every query is scoped by tenant.
+customerSchema.index({ tenant: 1, _id: 1 });
+customerSchema.index({ tenant: 1, phone: 1 });
+customerSchema.index({ tenant: 1, email: 1 });
+customerSchema.index({ tenant: 1, nameKey: 1 });
+customerSchema.index({ tenant: 1, ownerId: 1, _id: 1 });
+customerSchema.index({ tenant: 1, stage: 1, _id: 1 });
+customerSchema.index({ tenant: 1, tags: 1 });
+customerSchema.index({ tenant: 1, segments: 1 });
+
+export type SalesModels = {
+  readonly Customer: Model<CustomerRecord>;
+};
+
+/** Binds (once per connection) the sales models to a connection. */
+export function createSalesModels(connection: Connection): SalesModels {
+  return { Customer: bindModel<CustomerRecord>(connection, 'Customer', customerSchema) };
+}

@@ -1,0 +1,17 @@
+/** The service subgraph: owns `ServiceProfile` and `Ticket`. Run directly to serve on SERVICE_PORT (4002). */
+import { join } from 'node:path';
+import { runSubgraphMain } from '../../lib/runSubgraphMain';
+import type { SubgraphDefinition } from '../../lib/startSubgraph';
+import { createLoaders, type ServiceLoaders } from './loaders';
+import { createServiceModels, type ServiceModels } from './models';
+import { resolvers } from './resolvers';
+
+export const serviceSubgraph: SubgraphDefinition<ServiceModels, ServiceLoaders> = {
+  name: 'service',
+  schemaPath: join(__dirname, '../../schema/service.graphql'),
+  resolvers: resolvers as SubgraphDefinition<ServiceModels, ServiceLoaders>['resolvers'],
+  createModels: createServiceModels,
+  createLoaders,
+};
+
+if (require.main === module) runSubgraphMain(serviceSubgraph);

@@ -1,0 +1,64 @@
+/** Hand-made customers for tests that need to know exactly what is in the database. */
+import { Types, type Connection } from 'mongoose';
+import { makeNameKey } from '../../lib/nameKey';
+import { createMarketingModels } from '../../subgraphs/marketing/models';
+import { createSalesModels, type CustomerRecord } from '../../subgraphs/sales/models';
+import { createServiceModels, type TicketRecord } from '../../subgraphs/service/models';
+
+export interface FixtureCustomer {
+  readonly tenant?: string;
+  readonly name: string;
+  readonly company?: string | null;
+  readonly email?: string | null;
+  readonly phone?: string | null;
+  readonly ownerId?: string | null;
+  readonly stage?: CustomerRecord['stage'];
+  readonly tags?: string[];
+  readonly segments?: string[];
+  readonly tier?: string | null;
+  readonly tickets?: Array<Pick<TicketRecord, 'subject' | 'status' | 'priority'>>;
+}
+
+/** Inserts one customer with its service and marketing profiles; returns its id. */
+export async function insertCustomer(db: Connection, fixture: FixtureCustomer): Promise<string> {
+  const { Customer } = createSalesModels(db);
+  const { ServiceProfile, Ticket } = createServiceModels(db);
+  const { MarketingProfile } = createMarketingModels(db);
+  const _id = new Types.ObjectId();
+  const tenant = fixture.tenant ?? 'acme';
+  const now = new Date();
+  const tags = fixture.tags ?? [];
+  const segments = fixture.segments ?? [];
+  await Customer.create({
+    _id,
+    tenant,
+    name: fixture.name,
+    company: fixture.company ?? null,
+    email: fixture.email ?? null,
+    phone: fixture.phone ?? null,
+    idNumber: null,
+    ownerId: fixture.ownerId ?? null,
+    stage: fixture.stage ?? 'LEAD',
+    dealValue: null,
+    version: 1,
+    nameKey: makeNameKey(fixture.name, fixture.company),
+    tags,
+    segments,
+    createdAt: now,
+    updatedAt: now,
+  });
+  const tickets = (fixture.tickets ?? []).map((t) => ({ ...t, _id: new Types.ObjectId(), tenant, customerId: _id, createdAt: now, updatedAt: now }));
+  await ServiceProfile.create({
+    _id,
+    tenant,
+    version: 1,
+    tier: fixture.tier ?? null,
+    openTickets: tickets.filter((t) => t.status === 'OPEN' || t.status === 'PENDING').length,
+    satisfaction: null,
+    lastContactAt: null,
+    updatedAt: now,
+  });
+  if (tickets.length > 0) await Ticket.insertMany(tickets);
+  await MarketingProfile.create({ _id, tenant, version: 1, tags, segments, leadScore: 10, consent: { email: true, sms: false, updatedAt: now }, updatedAt: now });
+  return _id.toHexString();
+}
