@@ -10,6 +10,7 @@ export type ErrorCode =
   | 'CURSOR_EXPIRED'
   | 'RATE_LIMITED'
   | 'QUERY_TOO_COMPLEX'
+  | 'SUBGRAPH_UNAVAILABLE'
   | 'INTERNAL_SERVER_ERROR';
 
 /** Base class of every error we raise on purpose: it writes `extensions.code`. */

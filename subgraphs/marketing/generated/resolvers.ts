@@ -25,8 +25,8 @@ export type Consent = {
 export type Customer = {
   __typename?: 'Customer';
   id: Scalars['ID']['output'];
-  /** Marketing data of this customer; an empty profile (version 0) when marketing has none yet. */
-  marketing: MarketingProfile;
+  /** Marketing data of this customer; an empty profile (version 0) when marketing has none yet; null with a SUBGRAPH_UNAVAILABLE error at this path while the marketing subgraph is down. */
+  marketing?: Maybe<MarketingProfile>;
 };
 
 export type MarketingProfile = {
@@ -164,7 +164,7 @@ export type ConsentResolvers<ContextType = MarketingContext, ParentType extends 
 export type CustomerResolvers<ContextType = MarketingContext, ParentType extends ResolversParentTypes['Customer'] = ResolversParentTypes['Customer'], FederationReferenceType extends FederationReferenceTypes['Customer'] = FederationReferenceTypes['Customer']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Customer']> | FederationReferenceType, FederationReferenceType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-  marketing?: Resolver<ResolversTypes['MarketingProfile'], ParentType, ContextType>;
+  marketing?: Resolver<Maybe<ResolversTypes['MarketingProfile']>, ParentType, ContextType>;
 }>;
 
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {

@@ -18,8 +18,8 @@ export type Scalars = {
 export type Customer = {
   __typename?: 'Customer';
   id: Scalars['ID']['output'];
-  /** Service data of this customer; an empty profile (version 0) when service has none yet. */
-  service: ServiceProfile;
+  /** Service data of this customer; an empty profile (version 0) when service has none yet; null with a SUBGRAPH_UNAVAILABLE error at this path while the service subgraph is down. */
+  service?: Maybe<ServiceProfile>;
 };
 
 export type Priority =
@@ -183,7 +183,7 @@ export type ResolversParentTypes = ResolversObject<{
 export type CustomerResolvers<ContextType = ServiceContext, ParentType extends ResolversParentTypes['Customer'] = ResolversParentTypes['Customer'], FederationReferenceType extends FederationReferenceTypes['Customer'] = FederationReferenceTypes['Customer']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Customer']> | FederationReferenceType, FederationReferenceType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-  service?: Resolver<ResolversTypes['ServiceProfile'], ParentType, ContextType>;
+  service?: Resolver<Maybe<ResolversTypes['ServiceProfile']>, ParentType, ContextType>;
 }>;
 
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {

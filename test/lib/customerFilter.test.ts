@@ -1,0 +1,26 @@
+import { buildCustomerFilter } from '../../lib/customerFilter';
+import { makeNameKey } from '../../lib/nameKey';
+
+describe('buildCustomerFilter', () => {
+  it('always scopes by tenant', () => {
+    expect(buildCustomerFilter('acme', null, 'CN')).toEqual({ tenant: 'acme' });
+  });
+  it('normalises phone and email before comparing', () => {
+    expect(buildCustomerFilter('acme', { phone: '138-0013-8000', email: ' A@B.CN ' }, 'CN')).toEqual({ tenant: 'acme', phone: '+8613800138000', email: 'a@b.cn' });
+  });
+  it('escapes regular-expression characters in search', () => {
+    const filter = buildCustomerFilter('acme', { search: 'a.b*' }, 'CN') as { $or: Array<{ name: RegExp }> };
+    expect(filter.$or[0].name.test('a.b*c')).toBe(true);
+    expect(filter.$or[0].name.test('axbbb')).toBe(false);
+  });
+  it('refuses an over-long search', () => {
+    expect(() => buildCustomerFilter('acme', { search: 'x'.repeat(101) }, 'CN')).toThrow(expect.objectContaining({ extensions: expect.objectContaining({ field: 'filter.search' }) }));
+  });
+});
+
+describe('makeNameKey', () => {
+  it('ignores case, spacing and punctuation, and full-width forms', () => {
+    expect(makeNameKey(' Zhang  Wei ', 'ACME Ltd.')).toBe(makeNameKey('zhang wei', 'acme ltd'));
+    expect(makeNameKey('张伟', '明远（上海）')).toBe(makeNameKey('张伟', '明远(上海)'));
+  });
+});
