@@ -2,6 +2,7 @@
  * Reads and validates configuration from the environment, once.
  * No other module reads `process.env`: they take a `Config` (or parts of it).
  */
+import type { RelayFaultPoint } from './changeRelay';
 import { warnOnce } from './warnOnce';
 
 export type NodeEnv = 'production' | 'development' | 'test';
@@ -23,6 +24,14 @@ export interface Config {
   readonly defaultPhoneRegion: string;
   /** How long the gateway waits for a subgraph before failing that fetch. */
   readonly subgraphTimeoutMs: number;
+  /** Revisions kept per record (HISTORY_LIMIT). */
+  readonly historyLimit: number;
+  /** Days the change feed keeps changes (CHANGE_RETENTION_DAYS); older cursors get CURSOR_EXPIRED. */
+  readonly changeRetentionDays: number;
+  /** How often the relay scans for pending changes besides being woken (RELAY_SCAN_INTERVAL_MS). */
+  readonly relayScanIntervalMs: number;
+  /** Test-only fault injection: the relay SIGKILLs itself at this point (RELAY_FAULT); refused in production. */
+  readonly relayFault: RelayFaultPoint | undefined;
 }
 
 export type SubgraphName = 'sales' | 'service' | 'marketing';
@@ -70,6 +79,10 @@ export function loadConfig(env: Env = process.env): Config {
     supergraphPath: env.SUPERGRAPH_PATH ?? 'schema/supergraph.graphql',
     defaultPhoneRegion: readRegion(env),
     subgraphTimeoutMs: readPositiveInt(env, 'SUBGRAPH_TIMEOUT_MS', 10_000),
+    historyLimit: readPositiveInt(env, 'HISTORY_LIMIT', 100),
+    changeRetentionDays: readPositiveInt(env, 'CHANGE_RETENTION_DAYS', 30),
+    relayScanIntervalMs: readPositiveInt(env, 'RELAY_SCAN_INTERVAL_MS', 1000),
+    relayFault: readRelayFault(env, nodeEnv),
   };
   return Object.freeze({ ...config, ports: Object.freeze(ports), subgraphUrls: Object.freeze(subgraphUrls) });
 }
@@ -133,6 +146,14 @@ function readRedisUrl(env: Env): string | undefined {
 function readRegion(env: Env): string {
   const raw = env.DEFAULT_PHONE_REGION ?? 'CN';
   if (!/^[A-Z]{2}$/.test(raw)) throw new ConfigError('DEFAULT_PHONE_REGION', 'a two-letter ISO 3166 region code such as CN', raw);
+  return raw;
+}
+
+function readRelayFault(env: Env, nodeEnv: NodeEnv): RelayFaultPoint | undefined {
+  const raw = env.RELAY_FAULT;
+  if (raw === undefined || raw === '') return undefined;
+  if (nodeEnv === 'production') throw new ConfigError('RELAY_FAULT', 'unset in production (it is a test switch)', raw);
+  if (raw !== 'after-insert' && raw !== 'before-publish') throw new ConfigError('RELAY_FAULT', 'after-insert or before-publish', raw);
   return raw;
 }
 

@@ -21,7 +21,8 @@ export function buildCustomerFilter(
   filter: CustomerFilterInput | null | undefined,
   defaultPhoneRegion: string,
 ): Record<string, unknown> {
-  const query: Record<string, unknown> = { tenant };
+  // Merged customers live on inside their survivor: they leave every list.
+  const query: Record<string, unknown> = { tenant, mergedInto: null };
   if (!filter) return query;
   if (filter.search != null) {
     const search = filter.search.trim();

@@ -48,3 +48,21 @@ export class NotFoundError extends CustomerGraphError {
     super(`${what} ${id} not found`, 'NOT_FOUND', { id });
   }
 }
+
+/** The write names a version older than a change to one of its fields; `current` holds those fields' values now. */
+export class VersionConflictError extends CustomerGraphError {
+  constructor(readonly currentVersion: number, readonly conflictingFields: readonly string[], readonly current: Record<string, unknown>) {
+    super(`Version conflict on ${conflictingFields.join(', ')}: the record is at version ${currentVersion}`, 'VERSION_CONFLICT', {
+      currentVersion,
+      conflictingFields,
+      current,
+    });
+  }
+}
+
+/** A cursor older than the change feed's retention window: re-fetch and start again. */
+export class CursorExpiredError extends CustomerGraphError {
+  constructor(field = 'after') {
+    super('This cursor is older than the change feed keeps: fetch the records again and start from a new cursor', 'CURSOR_EXPIRED', { field });
+  }
+}

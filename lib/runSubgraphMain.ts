@@ -9,11 +9,12 @@ export function runSubgraphMain(definition: SubgraphDefinition<any, any>): void 
     const config = loadConfig();
     const running = await startSubgraph(definition, {
       mongodbUri: requireMongoUri(config),
+      redisUrl: config.redisUrl,
       port: config.ports[definition.name],
       host: config.subgraphHost,
       logLevel: config.logLevel,
       exposeInternals: config.nodeEnv === 'development',
-      settings: { defaultPhoneRegion: config.defaultPhoneRegion },
+      settings: { defaultPhoneRegion: config.defaultPhoneRegion, historyLimit: config.historyLimit },
     });
     onShutdown(() => running.stop());
   })().catch((error: unknown) => {

@@ -16,6 +16,8 @@ import { createServer } from 'node:http';
 import type { Connection, Model } from 'mongoose';
 import type { SubgraphName } from './config';
 import { CALLER_HEADER, decodeCaller, type Caller } from './caller';
+import { FeedMessageType, WAKE_CHANNEL, stringifyFeedMessage } from './changeFeed';
+import { createRedis } from './redis';
 import { createFormatError } from './formatError';
 import { withHttpStatus } from './httpContextError';
 import { listen } from './listen';
@@ -29,11 +31,17 @@ export interface SubgraphContext<TModels, TLoaders> {
   readonly loaders: TLoaders;
   readonly requestId: string;
   readonly settings: SubgraphSettings;
+  /** The subgraph's database connection (idempotency results, conflicts, the change feed). */
+  readonly db: Connection;
+  /** Tells the relay that a record has a pending change (best effort: the relay also scans). */
+  readonly wakeRelay: (recordId: string) => void;
 }
 
 /** Domain settings a subgraph's resolvers need (from `Config`). */
 export interface SubgraphSettings {
   readonly defaultPhoneRegion: string;
+  /** Revisions kept per record. */
+  readonly historyLimit: number;
 }
 
 /** One subgraph, as its index.ts describes it. */
@@ -49,6 +57,8 @@ export interface SubgraphDefinition<TModels extends Readonly<Record<string, Mode
 
 export interface SubgraphOptions {
   readonly mongodbUri: string;
+  /** Redis for waking the relay after a write; without it the relay finds writes by its scan. */
+  readonly redisUrl?: string;
   readonly port: number;
   readonly host: string;
   readonly logLevel: string;
@@ -76,6 +86,12 @@ export async function startSubgraph<TModels extends Readonly<Record<string, Mode
   const connection = await connectMongo(options.mongodbUri, { monitorCommands: options.monitorCommands });
   const models = definition.createModels(connection);
   await initModels(models);
+  const redis = options.redisUrl ? createRedis(options.redisUrl, logger) : undefined;
+  const wakeRelay = (recordId: string) => {
+    redis
+      ?.publish(WAKE_CHANNEL, stringifyFeedMessage({ type: FeedMessageType.Wake, source: definition.name, recordId }))
+      .catch((error: unknown) => logger.debug({ err: error }, 'could not wake the relay'));
+  };
 
   const app = express();
   const httpServer = createServer(app);
@@ -110,6 +126,8 @@ export async function startSubgraph<TModels extends Readonly<Record<string, Mode
           loaders: definition.createLoaders(caller, models),
           requestId,
           settings: options.settings,
+          db: connection,
+          wakeRelay,
         };
       },
     }),
@@ -130,6 +148,7 @@ export async function startSubgraph<TModels extends Readonly<Record<string, Mode
     stop() {
       stopping ??= (async () => {
         await server.stop();
+        redis?.disconnect();
         await connection.close();
         logger.info(`${definition.name} subgraph stopped`);
       })();

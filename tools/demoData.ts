@@ -6,6 +6,7 @@ import { fakerDE, fakerEN_GB, fakerEN_US, fakerZH_CN, type Faker } from '@faker-
 import { createHash } from 'node:crypto';
 import { Types } from 'mongoose';
 import { makeNameKey } from '../lib/nameKey';
+import { initialVersioning } from '../lib/versionedRecord';
 import { normalizePhone } from '../lib/phone';
 import type { MarketingProfileRecord } from '../subgraphs/marketing/models';
 import { STAGES, type CustomerRecord } from '../subgraphs/sales/models';
@@ -26,7 +27,6 @@ export const DEMO_TENANTS: readonly TenantPlan[] = [
 export interface DemoCustomer {
   readonly customer: CustomerRecord;
   readonly service: ServiceProfileRecord;
-  readonly tickets: TicketRecord[];
   readonly marketing: MarketingProfileRecord;
 }
 
@@ -71,10 +71,11 @@ export function makeDemoCustomer(plan: TenantPlan, index: number): DemoCustomer 
     ownerId: faker.helpers.arrayElement(plan.owners),
     stage: faker.helpers.arrayElement(STAGES),
     dealValue: faker.datatype.boolean(0.7) ? faker.number.int({ min: 1, max: 500 }) * 1000 : null,
-    version: 1,
+    ...initialVersioning(1),
     nameKey: makeNameKey(name, company),
     tags,
     segments,
+    mergedInto: null,
     createdAt,
     updatedAt,
   };
@@ -82,8 +83,6 @@ export function makeDemoCustomer(plan: TenantPlan, index: number): DemoCustomer 
     const opened = new Date(createdAt.getTime() + (t + 1) * 86_400_000);
     return {
       _id: demoId(plan.tenant, index * 4 + t, 'ticket'),
-      tenant: plan.tenant,
-      customerId: id,
       subject: faker.helpers.arrayElement(SUBJECTS),
       status: faker.helpers.arrayElement(TICKET_STATUSES),
       priority: faker.helpers.arrayElement(PRIORITIES),
@@ -94,24 +93,25 @@ export function makeDemoCustomer(plan: TenantPlan, index: number): DemoCustomer 
   const service: ServiceProfileRecord = {
     _id: id,
     tenant: plan.tenant,
-    version: 1,
+    ...initialVersioning(1),
     tier: faker.helpers.arrayElement(TIERS),
     openTickets: tickets.filter((t) => t.status === 'OPEN' || t.status === 'PENDING').length,
     satisfaction: faker.datatype.boolean(0.6) ? faker.number.float({ min: 1, max: 5, fractionDigits: 1 }) : null,
     lastContactAt: tickets.length > 0 ? tickets[tickets.length - 1].createdAt : null,
+    tickets,
     updatedAt,
   };
   const marketing: MarketingProfileRecord = {
     _id: id,
     tenant: plan.tenant,
-    version: 1,
+    ...initialVersioning(1),
     tags,
     segments,
     leadScore: faker.number.int({ min: 0, max: 100 }),
     consent: { email: faker.datatype.boolean(0.6), sms: faker.datatype.boolean(0.3), updatedAt },
     updatedAt,
   };
-  return { customer, service, tickets, marketing };
+  return { customer, service, marketing };
 }
 
 // 60% Chinese customers, the rest from the UK, the US and Germany.

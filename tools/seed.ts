@@ -50,7 +50,6 @@ export async function seedDemoData(connection: Connection, options: SeedOptions 
       const added = await insertMissing(models.Customer, batch.map((d) => d.customer));
       await insertMissing(models.ServiceProfile, batch.map((d) => d.service));
       await insertMissing(models.MarketingProfile, batch.map((d) => d.marketing));
-      await insertMissing(models.Ticket, batch.flatMap((d) => d.tickets));
       inserted += added;
       existing += batch.length - added;
       bar?.update(start + batch.length);

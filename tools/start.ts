@@ -19,6 +19,7 @@ const ENTRIES = {
   sales: 'subgraphs/sales/index.ts',
   service: 'subgraphs/service/index.ts',
   marketing: 'subgraphs/marketing/index.ts',
+  relay: 'relay/index.ts',
   gateway: 'gateway/index.ts',
 } as const;
 
@@ -34,6 +35,7 @@ async function main(): Promise<void> {
 
   const env = { ...process.env, MONGODB_URI: services.mongodbUri, REDIS_URL: services.redisUrl };
   for (const name of SUBGRAPH_NAMES) startChild(name, ENTRIES[name], env);
+  startChild('relay', ENTRIES.relay, env);
   await waitForReady(config, `http://127.0.0.1:${config.ports.sales}/readyz`, 'sales', 60_000);
   await Promise.all(
     (['service', 'marketing'] as const).map((name) => waitForReady(config, `http://127.0.0.1:${config.ports[name]}/readyz`, name, 60_000)),

@@ -3,6 +3,7 @@ import DataLoader from 'dataloader';
 import { Types } from 'mongoose';
 import type { Caller } from '../../lib/caller';
 import { loadByIds } from '../../lib/loadByIds';
+import { initialVersioning } from '../../lib/versionedRecord';
 import type { SubgraphContext } from '../../lib/startSubgraph';
 import type { MarketingModels, MarketingProfileRecord } from './models';
 
@@ -23,16 +24,17 @@ export function createLoaders(caller: Caller, models: MarketingModels): Marketin
   const { tenant } = caller;
   return {
     profileByCustomer: new DataLoader((ids) =>
-      loadByIds<MarketingProfileRecord, MarketingProfileRecord>(models.MarketingProfile, tenant, ids, (id) => emptyProfile(id, tenant)),
+      loadByIds<MarketingProfileRecord, MarketingProfileRecord>(models.MarketingProfile, tenant, ids, (id) => emptyMarketingProfile(id, tenant)),
     ),
   };
 }
 
-function emptyProfile(customerId: string, tenant: string): MarketingProfileRecord {
+/** The profile of a customer marketing holds nothing for yet: version 0, the start of its first write. */
+export function emptyMarketingProfile(customerId: string, tenant: string): MarketingProfileRecord {
   return {
     _id: new Types.ObjectId(/^[0-9a-f]{24}$/.test(customerId) ? customerId : undefined),
     tenant,
-    version: 0,
+    ...initialVersioning(),
     tags: [],
     segments: [],
     leadScore: 0,

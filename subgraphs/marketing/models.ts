@@ -1,6 +1,8 @@
 /** Marketing owns tags, segments, lead score and consent. */
 import { bindModel } from '../../lib/bindModel';
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
+import type { Versioned } from '../../lib/versionedRecord';
+import { versionedPaths } from '../../lib/versionedSchema';
 
 export interface ConsentRecord {
   email: boolean;
@@ -8,11 +10,10 @@ export interface ConsentRecord {
   updatedAt: Date | null;
 }
 
-export interface MarketingProfileRecord {
+export interface MarketingProfileRecord extends Versioned {
   /** The customer's id: one profile per customer. */
   _id: Types.ObjectId;
   tenant: string;
-  version: number;
   tags: string[];
   segments: string[];
   leadScore: number;
@@ -23,7 +24,7 @@ export interface MarketingProfileRecord {
 const marketingProfileSchema = new Schema<MarketingProfileRecord>(
   {
     tenant: { type: String, required: true },
-    version: { type: Number, required: true, default: 1 },
+    ...versionedPaths,
     tags: { type: [String], default: [] },
     segments: { type: [String], default: [] },
     leadScore: { type: Number, required: true, default: 0 },

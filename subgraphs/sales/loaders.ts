@@ -1,7 +1,8 @@
 /** Per-request data access of the sales subgraph. */
 import DataLoader from 'dataloader';
 import type { Caller } from '../../lib/caller';
-import { loadByIds } from '../../lib/loadByIds';
+import { WITHOUT_BOOKKEEPING, loadByIds } from '../../lib/loadByIds';
+import type { Revision } from '../../lib/versionedRecord';
 import type { Page } from '../../lib/pagination';
 import type { SubgraphContext } from '../../lib/startSubgraph';
 import type { CustomerRecord, SalesModels } from './models';
@@ -9,6 +10,8 @@ import type { CustomerRecord, SalesModels } from './models';
 export interface SalesLoaders {
   /** Customers of the caller's tenant by id (null when missing or elsewhere): one query per batch. */
   readonly customerById: DataLoader<string, CustomerRecord | null>;
+  /** The kept revisions of each customer, oldest first: one query per batch. */
+  readonly historyOf: DataLoader<string, Revision[]>;
   /** Likely duplicates of each customer: one query per batch. */
   readonly duplicatesOf: DataLoader<CustomerRecord, CustomerRecord[], string>;
 }
@@ -23,6 +26,10 @@ export function createLoaders(caller: Caller, models: SalesModels): SalesLoaders
   const { tenant } = caller;
   return {
     customerById: new DataLoader((ids) => loadByIds(models.Customer, tenant, ids, () => null)),
+    historyOf: new DataLoader(async (ids) => {
+      const records = await loadByIds<CustomerRecord, null>(models.Customer, tenant, ids, () => null, { _id: 1, revisions: 1 });
+      return records.map((record) => record?.revisions ?? []);
+    }),
     duplicatesOf: new DataLoader(
       async (customers) => {
         const phones = distinct(customers.map((c) => c.phone));
@@ -30,8 +37,9 @@ export function createLoaders(caller: Caller, models: SalesModels): SalesLoaders
         const nameKeys = distinct(customers.map((c) => c.nameKey));
         const candidates = await models.Customer.find({
           tenant,
+          mergedInto: null,
           $or: [{ phone: { $in: phones } }, { email: { $in: emails } }, { nameKey: { $in: nameKeys } }],
-        })
+        }, WITHOUT_BOOKKEEPING)
           .limit(1000)
           .lean<CustomerRecord[]>();
         return customers.map((customer) => candidates.filter((other) => isLikelyDuplicate(customer, other)));

@@ -1,11 +1,13 @@
 /** Sales owns the core of a customer. */
 import { bindModel } from '../../lib/bindModel';
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
+import type { Versioned } from '../../lib/versionedRecord';
+import { versionedPaths } from '../../lib/versionedSchema';
 
 export const STAGES = ['LEAD', 'QUALIFIED', 'PROPOSAL', 'WON', 'LOST'] as const;
 export type StageValue = (typeof STAGES)[number];
 
-export interface CustomerRecord {
+export interface CustomerRecord extends Versioned {
   _id: Types.ObjectId;
   tenant: string;
   name: string;
@@ -18,7 +20,6 @@ export interface CustomerRecord {
   ownerId: string | null;
   stage: StageValue;
   dealValue: number | null;
-  version: number;
   /** Normalised name + company, for duplicate detection (lib/nameKey). */
   nameKey: string;
   /**
@@ -27,6 +28,8 @@ export interface CustomerRecord {
    */
   tags: string[];
   segments: string[];
+  /** Set when this customer was merged into another one; merged customers leave lists and duplicate checks. */
+  mergedInto: string | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -42,10 +45,11 @@ const customerSchema = new Schema<CustomerRecord>(
     ownerId: { type: String, default: null },
     stage: { type: String, enum: STAGES, required: true },
     dealValue: { type: Number, default: null },
-    version: { type: Number, required: true, default: 1 },
+    ...versionedPaths,
     nameKey: { type: String, required: true },
     tags: { type: [String], default: [] },
     segments: { type: [String], default: [] },
+    mergedInto: { type: String, default: null },
     createdAt: { type: Date, required: true },
     updatedAt: { type: Date, required: true },
   },

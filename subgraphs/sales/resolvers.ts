@@ -1,11 +1,16 @@
+import { decodeChangeCursor, readChanges, toFeedChange } from '../../lib/changeFeed';
+import { listConflicts } from '../../lib/conflictLog';
+import { assertMayReadConflicts, toConflictView } from '../../lib/conflictView';
 import { buildCustomerFilter } from '../../lib/customerFilter';
 import { DateTimeScalar } from '../../lib/dateTimeScalar';
+import { WITHOUT_BOOKKEEPING } from '../../lib/loadByIds';
 import { parseObjectId } from '../../lib/objectId';
 import { decodeCursor, readPage, validateFirst } from '../../lib/pagination';
 import type { Resolvers } from './generated/resolvers';
 import type { CustomerRecord } from './models';
+import { createCustomer, mergeCustomers, revertCustomer, updateCustomer } from './writes';
 
-/** Sales resolvers: the core customer fields, lists and the viewer. */
+/** Sales resolvers: the core customer fields, lists, the change feed and the sales writes. */
 export const resolvers: Resolvers = {
   DateTime: DateTimeScalar,
   Query: {
@@ -18,7 +23,7 @@ export const resolvers: Resolvers = {
       return readPage<CustomerRecord>(
         {
           findAfter: (fromId, n) =>
-            Customer.find(fromId ? { ...query, _id: { $gt: fromId } } : query)
+            Customer.find(fromId ? { ...query, _id: { $gt: fromId } } : query, WITHOUT_BOOKKEEPING)
               .sort({ _id: 1 })
               .limit(n)
               .lean<CustomerRecord[]>()
@@ -30,13 +35,42 @@ export const resolvers: Resolvers = {
       );
     },
     me: (_parent, _args, { caller }) => ({ id: caller.sub, tenant: caller.tenant, roles: [...caller.roles], deviceId: caller.deviceId ?? null }),
+    changes: async (_parent, { after, first }, ctx) => {
+      const limit = validateFirst(first, 100, 1000);
+      const batch = await readChanges(ctx.db, ctx.caller.tenant, after == null ? undefined : decodeChangeCursor(after), limit);
+      const changes = batch.changes.map(toFeedChange);
+      return { changes, cursor: changes.at(-1)?.cursor ?? after ?? null, hasMore: batch.hasMore };
+    },
+  },
+  Mutation: {
+    createCustomer: (_parent, { input, clientMutationId }, ctx) => createCustomer(ctx, input, clientMutationId),
+    updateCustomer: (_parent, { id, expectedVersion, input, clientMutationId }, ctx) => updateCustomer(ctx, id, expectedVersion, input, clientMutationId),
+    revertCustomer: (_parent, { id, toVersion, expectedVersion }, ctx) => revertCustomer(ctx, id, toVersion, expectedVersion),
+    mergeCustomers: (_parent, { survivorId, duplicateId }, ctx) => mergeCustomers(ctx, survivorId, duplicateId),
   },
   CustomerConnection: {
     totalCount: (page) => page.totalCount(),
+  },
+  CustomerChange: {
+    at: (change) => new Date(change.at),
+    customer: (change, _args, ctx) => ctx.loaders.customerById.load(change.customerId),
+  },
+  CustomerRevision: {
+    changedFields: (revision) => revision.changes.map((change) => change.field),
   },
   Customer: {
     __resolveReference: (reference, ctx) => ctx.loaders.customerById.load(reference.id),
     id: (customer) => customer._id.toHexString(),
     duplicates: (customer, _args, ctx) => ctx.loaders.duplicatesOf.load(customer),
+    history: async (customer, { first }, ctx) => {
+      const limit = validateFirst(first, 20);
+      const revisions = await ctx.loaders.historyOf.load(customer._id.toHexString());
+      return [...revisions].sort((a, b) => b.version - a.version).slice(0, limit);
+    },
+    conflicts: async (customer, { first }, ctx) => {
+      assertMayReadConflicts(ctx.caller);
+      const entries = await listConflicts(ctx.db, ctx.caller.tenant, 'sales', customer._id.toHexString(), validateFirst(first, 20));
+      return entries.map(toConflictView);
+    },
   },
 };

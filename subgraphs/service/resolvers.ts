@@ -1,17 +1,29 @@
+import { listConflicts } from '../../lib/conflictLog';
+import { assertMayReadConflicts, toConflictView } from '../../lib/conflictView';
 import { DateTimeScalar } from '../../lib/dateTimeScalar';
+import { validateFirst } from '../../lib/pagination';
 import type { Resolvers } from './generated/resolvers';
+import { openTicket, setTicketStatus, updateServiceProfile } from './writes';
 
-/** Service resolvers: a customer's service profile and tickets. */
+/** Service resolvers: a customer's service profile and tickets, and the service writes. */
 export const resolvers: Resolvers = {
   DateTime: DateTimeScalar,
+  Mutation: {
+    updateServiceProfile: (_parent, { customerId, expectedVersion, input, clientMutationId }, ctx) =>
+      updateServiceProfile(ctx, customerId, expectedVersion, input, clientMutationId),
+    openTicket: (_parent, { customerId, input, clientMutationId }, ctx) => openTicket(ctx, customerId, input, clientMutationId),
+    setTicketStatus: (_parent, { id, status }, ctx) => setTicketStatus(ctx, id, status),
+  },
   Customer: {
     __resolveReference: (reference) => ({ id: reference.id }),
     service: (customer, _args, ctx) => ctx.loaders.profileByCustomer.load(customer.id),
   },
   ServiceProfile: {
-    tickets: async (profile, { status }, ctx) => {
-      const tickets = await ctx.loaders.ticketsByCustomer.load(profile._id.toHexString());
-      return status ? tickets.filter((ticket) => ticket.status === status) : tickets;
+    tickets: (profile, { status }) => (status ? profile.tickets.filter((ticket) => ticket.status === status) : profile.tickets),
+    conflicts: async (profile, { first }, ctx) => {
+      assertMayReadConflicts(ctx.caller);
+      const entries = await listConflicts(ctx.db, ctx.caller.tenant, 'service', profile._id.toHexString(), validateFirst(first, 20));
+      return entries.map(toConflictView);
     },
   },
   Ticket: {

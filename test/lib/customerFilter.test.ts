@@ -3,10 +3,10 @@ import { makeNameKey } from '../../lib/nameKey';
 
 describe('buildCustomerFilter', () => {
   it('always scopes by tenant', () => {
-    expect(buildCustomerFilter('acme', null, 'CN')).toEqual({ tenant: 'acme' });
+    expect(buildCustomerFilter('acme', null, 'CN')).toEqual({ tenant: 'acme', mergedInto: null });
   });
   it('normalises phone and email before comparing', () => {
-    expect(buildCustomerFilter('acme', { phone: '138-0013-8000', email: ' A@B.CN ' }, 'CN')).toEqual({ tenant: 'acme', phone: '+8613800138000', email: 'a@b.cn' });
+    expect(buildCustomerFilter('acme', { phone: '138-0013-8000', email: ' A@B.CN ' }, 'CN')).toEqual({ tenant: 'acme', mergedInto: null, phone: '+8613800138000', email: 'a@b.cn' });
   });
   it('escapes regular-expression characters in search', () => {
     const filter = buildCustomerFilter('acme', { search: 'a.b*' }, 'CN') as { $or: Array<{ name: RegExp }> };

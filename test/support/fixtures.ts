@@ -1,6 +1,7 @@
 /** Hand-made customers for tests that need to know exactly what is in the database. */
 import { Types, type Connection } from 'mongoose';
 import { makeNameKey } from '../../lib/nameKey';
+import { initialVersioning } from '../../lib/versionedRecord';
 import { createMarketingModels } from '../../subgraphs/marketing/models';
 import { createSalesModels, type CustomerRecord } from '../../subgraphs/sales/models';
 import { createServiceModels, type TicketRecord } from '../../subgraphs/service/models';
@@ -22,7 +23,7 @@ export interface FixtureCustomer {
 /** Inserts one customer with its service and marketing profiles; returns its id. */
 export async function insertCustomer(db: Connection, fixture: FixtureCustomer): Promise<string> {
   const { Customer } = createSalesModels(db);
-  const { ServiceProfile, Ticket } = createServiceModels(db);
+  const { ServiceProfile } = createServiceModels(db);
   const { MarketingProfile } = createMarketingModels(db);
   const _id = new Types.ObjectId();
   const tenant = fixture.tenant ?? 'acme';
@@ -40,25 +41,26 @@ export async function insertCustomer(db: Connection, fixture: FixtureCustomer): 
     ownerId: fixture.ownerId ?? null,
     stage: fixture.stage ?? 'LEAD',
     dealValue: null,
-    version: 1,
+    ...initialVersioning(1),
     nameKey: makeNameKey(fixture.name, fixture.company),
     tags,
     segments,
+    mergedInto: null,
     createdAt: now,
     updatedAt: now,
   });
-  const tickets = (fixture.tickets ?? []).map((t) => ({ ...t, _id: new Types.ObjectId(), tenant, customerId: _id, createdAt: now, updatedAt: now }));
+  const tickets = (fixture.tickets ?? []).map((t) => ({ ...t, _id: new Types.ObjectId(), createdAt: now, updatedAt: now }));
   await ServiceProfile.create({
     _id,
     tenant,
-    version: 1,
+    ...initialVersioning(1),
     tier: fixture.tier ?? null,
     openTickets: tickets.filter((t) => t.status === 'OPEN' || t.status === 'PENDING').length,
     satisfaction: null,
     lastContactAt: null,
+    tickets,
     updatedAt: now,
   });
-  if (tickets.length > 0) await Ticket.insertMany(tickets);
-  await MarketingProfile.create({ _id, tenant, version: 1, tags, segments, leadScore: 10, consent: { email: true, sms: false, updatedAt: now }, updatedAt: now });
+  await MarketingProfile.create({ _id, tenant, ...initialVersioning(1), tags, segments, leadScore: 10, consent: { email: true, sms: false, updatedAt: now }, updatedAt: now });
   return _id.toHexString();
 }

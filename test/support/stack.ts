@@ -11,7 +11,9 @@ import { startGateway, type RunningGateway } from '../../gateway/startGateway';
 import { marketingSubgraph } from '../../subgraphs/marketing';
 import { salesSubgraph } from '../../subgraphs/sales';
 import { serviceSubgraph } from '../../subgraphs/service';
-import { testMongoUri, uniqueDatabase } from './env';
+import { testMongoUri, testRedisUrl, uniqueDatabase } from './env';
+import { startRelay } from '../../lib/startRelay';
+import type { ChangeRelay } from '../../lib/changeRelay';
 
 export const TEST_JWT_SECRET = 'test-secret-0123456789abcdef';
 
@@ -27,6 +29,8 @@ export interface TestStack {
   readonly subgraphs: { readonly sales: RunningSubgraph<any>; readonly service: RunningSubgraph<any>; readonly marketing: RunningSubgraph<any> };
   /** A connection of the test's own, for fixtures. */
   readonly db: Connection;
+  /** The stack's change relay (in process). */
+  readonly relay: ChangeRelay;
   token(role: Role, sub?: string, tenant?: string): string;
   query<T = any>(token: string | null, query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>>;
   /** Starts a subgraph again on the port it had (after a test stopped it). */
@@ -41,12 +45,13 @@ export async function startStack(name: string): Promise<TestStack> {
   const mongodbUri = testMongoUri(uniqueDatabase(name));
   const subgraphOptions = (port: number) => ({
     mongodbUri,
+    redisUrl: testRedisUrl(),
     port,
     host: '127.0.0.1',
     logLevel: 'silent',
     exposeInternals: false,
     monitorCommands: true,
-    settings: { defaultPhoneRegion: 'CN' },
+    settings: { defaultPhoneRegion: 'CN', historyLimit: 100 },
   });
   const start = (key: keyof typeof DEFINITIONS, port = 0) =>
     startSubgraph(DEFINITIONS[key] as SubgraphDefinition<any, any>, subgraphOptions(port));
@@ -61,6 +66,7 @@ export async function startStack(name: string): Promise<TestStack> {
     logLevel: 'silent',
     exposeInternals: false,
   });
+  const relay = await startRelay({ mongodbUri, redisUrl: testRedisUrl(), logLevel: 'silent', retentionDays: 30, scanIntervalMs: 200 });
   const db = await connectMongo(mongodbUri);
   return {
     gatewayUrl: gateway.url,
@@ -79,8 +85,10 @@ export async function startStack(name: string): Promise<TestStack> {
     async restartSubgraph(key) {
       subgraphs[key] = await start(key, subgraphs[key].port);
     },
+    relay: relay.relay,
     async stop() {
       await gateway.stop();
+      await relay.stop();
       await Promise.all(Object.values(subgraphs).map((s) => s.stop()));
       await db.dropDatabase().catch(() => undefined);
       await db.close();

@@ -1,8 +1,10 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { CustomerRef, MarketingContext } from '../loaders';
 import type { MarketingProfileRecord } from '../models';
+import type { ConflictView } from '../../../lib/conflictView';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
+export type RequireFields<T, K extends keyof T> = Omit<T, K> & { [P in K]-?: NonNullable<T[P]> };
 /** All built-in and custom scalars, mapped to their actual values */
 export type Scalars = {
   ID: { input: string; output: string; }
@@ -15,11 +17,24 @@ export type Scalars = {
   _FieldSet: { input: unknown; output: unknown; }
 };
 
+/** One conflicting field: the value the writer wanted and the value it collided with, JSON-encoded. */
+export type ConflictValue = {
+  __typename?: 'ConflictValue';
+  field: Scalars['String']['output'];
+  mine?: Maybe<Scalars['String']['output']>;
+  theirs?: Maybe<Scalars['String']['output']>;
+};
+
 export type Consent = {
   __typename?: 'Consent';
   email: Scalars['Boolean']['output'];
   sms: Scalars['Boolean']['output'];
   updatedAt?: Maybe<Scalars['DateTime']['output']>;
+};
+
+export type ConsentInput = {
+  email?: InputMaybe<Scalars['Boolean']['input']>;
+  sms?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
 export type Customer = {
@@ -31,11 +46,52 @@ export type Customer = {
 
 export type MarketingProfile = {
   __typename?: 'MarketingProfile';
+  /** Writes to this profile refused with VERSION_CONFLICT, newest first (admin and manager only). */
+  conflicts: Array<WriteConflict>;
   consent: Consent;
   leadScore: Scalars['Int']['output'];
   segments: Array<Scalars['String']['output']>;
   tags: Array<Scalars['String']['output']>;
   version: Scalars['Int']['output'];
+};
+
+
+export type MarketingProfileConflictsArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+export type MarketingProfileInput = {
+  consent?: InputMaybe<ConsentInput>;
+  /** From 0 to 100. */
+  leadScore?: InputMaybe<Scalars['Int']['input']>;
+  segments?: InputMaybe<Array<Scalars['String']['input']>>;
+  tags?: InputMaybe<Array<Scalars['String']['input']>>;
+};
+
+export type Mutation = {
+  __typename?: 'Mutation';
+  /** Writes only the fields given, merged or refused with VERSION_CONFLICT like every versioned write. */
+  updateMarketingProfile: MarketingProfile;
+};
+
+
+export type MutationUpdateMarketingProfileArgs = {
+  clientMutationId?: InputMaybe<Scalars['ID']['input']>;
+  customerId: Scalars['ID']['input'];
+  expectedVersion: Scalars['Int']['input'];
+  input: MarketingProfileInput;
+};
+
+/** A write refused with VERSION_CONFLICT, as kept for admins and managers. */
+export type WriteConflict = {
+  __typename?: 'WriteConflict';
+  actor: Scalars['String']['output'];
+  at: Scalars['DateTime']['output'];
+  conflictingFields: Array<Scalars['String']['output']>;
+  currentVersion: Scalars['Int']['output'];
+  deviceId?: Maybe<Scalars['String']['output']>;
+  expectedVersion: Scalars['Int']['output'];
+  values: Array<ConflictValue>;
 };
 
 export type WithIndex<TObject> = TObject & Record<string, any>;
@@ -133,26 +189,42 @@ export type FederationReferenceTypes = ResolversObject<{
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = ResolversObject<{
+  ConflictValue: ResolverTypeWrapper<ConflictValue>;
+  String: ResolverTypeWrapper<Scalars['String']['output']>;
   Consent: ResolverTypeWrapper<Consent>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  ConsentInput: ConsentInput;
   Customer: ResolverTypeWrapper<CustomerRef>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   MarketingProfile: ResolverTypeWrapper<MarketingProfileRecord>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
-  String: ResolverTypeWrapper<Scalars['String']['output']>;
+  MarketingProfileInput: MarketingProfileInput;
+  Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  WriteConflict: ResolverTypeWrapper<ConflictView>;
 }>;
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = ResolversObject<{
+  ConflictValue: ConflictValue;
+  String: Scalars['String']['output'];
   Consent: Consent;
   Boolean: Scalars['Boolean']['output'];
+  ConsentInput: ConsentInput;
   Customer: CustomerRef;
   ID: Scalars['ID']['output'];
   DateTime: Scalars['DateTime']['output'];
   MarketingProfile: MarketingProfileRecord;
   Int: Scalars['Int']['output'];
-  String: Scalars['String']['output'];
+  MarketingProfileInput: MarketingProfileInput;
+  Mutation: Record<PropertyKey, never>;
+  WriteConflict: ConflictView;
+}>;
+
+export type ConflictValueResolvers<ContextType = MarketingContext, ParentType extends ResolversParentTypes['ConflictValue'] = ResolversParentTypes['ConflictValue']> = ResolversObject<{
+  field?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  mine?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  theirs?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 }>;
 
 export type ConsentResolvers<ContextType = MarketingContext, ParentType extends ResolversParentTypes['Consent'] = ResolversParentTypes['Consent']> = ResolversObject<{
@@ -172,6 +244,7 @@ export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversT
 }
 
 export type MarketingProfileResolvers<ContextType = MarketingContext, ParentType extends ResolversParentTypes['MarketingProfile'] = ResolversParentTypes['MarketingProfile']> = ResolversObject<{
+  conflicts?: Resolver<Array<ResolversTypes['WriteConflict']>, ParentType, ContextType, RequireFields<MarketingProfileConflictsArgs, 'first'>>;
   consent?: Resolver<ResolversTypes['Consent'], ParentType, ContextType>;
   leadScore?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   segments?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
@@ -179,10 +252,27 @@ export type MarketingProfileResolvers<ContextType = MarketingContext, ParentType
   version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
 
+export type MutationResolvers<ContextType = MarketingContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
+  updateMarketingProfile?: Resolver<ResolversTypes['MarketingProfile'], ParentType, ContextType, RequireFields<MutationUpdateMarketingProfileArgs, 'customerId' | 'expectedVersion' | 'input'>>;
+}>;
+
+export type WriteConflictResolvers<ContextType = MarketingContext, ParentType extends ResolversParentTypes['WriteConflict'] = ResolversParentTypes['WriteConflict']> = ResolversObject<{
+  actor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  conflictingFields?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  currentVersion?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  deviceId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  expectedVersion?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  values?: Resolver<Array<ResolversTypes['ConflictValue']>, ParentType, ContextType>;
+}>;
+
 export type Resolvers<ContextType = MarketingContext> = ResolversObject<{
+  ConflictValue?: ConflictValueResolvers<ContextType>;
   Consent?: ConsentResolvers<ContextType>;
   Customer?: CustomerResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
   MarketingProfile?: MarketingProfileResolvers<ContextType>;
+  Mutation?: MutationResolvers<ContextType>;
+  WriteConflict?: WriteConflictResolvers<ContextType>;
 }>;
 

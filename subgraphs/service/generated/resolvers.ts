@@ -1,8 +1,10 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
-import type { CustomerRef, ServiceProfileView, ServiceContext } from '../loaders';
-import type { TicketRecord } from '../models';
+import type { CustomerRef, ServiceContext } from '../loaders';
+import type { ServiceProfileRecord, TicketRecord } from '../models';
+import type { ConflictView } from '../../../lib/conflictView';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
+export type RequireFields<T, K extends keyof T> = Omit<T, K> & { [P in K]-?: NonNullable<T[P]> };
 /** All built-in and custom scalars, mapped to their actual values */
 export type Scalars = {
   ID: { input: string; output: string; }
@@ -15,11 +17,54 @@ export type Scalars = {
   _FieldSet: { input: unknown; output: unknown; }
 };
 
+/** One conflicting field: the value the writer wanted and the value it collided with, JSON-encoded. */
+export type ConflictValue = {
+  __typename?: 'ConflictValue';
+  field: Scalars['String']['output'];
+  mine?: Maybe<Scalars['String']['output']>;
+  theirs?: Maybe<Scalars['String']['output']>;
+};
+
 export type Customer = {
   __typename?: 'Customer';
   id: Scalars['ID']['output'];
   /** Service data of this customer; an empty profile (version 0) when service has none yet; null with a SUBGRAPH_UNAVAILABLE error at this path while the service subgraph is down. */
   service?: Maybe<ServiceProfile>;
+};
+
+export type Mutation = {
+  __typename?: 'Mutation';
+  /** Opens a ticket (a new version of the service profile). */
+  openTicket: Ticket;
+  setTicketStatus: Ticket;
+  /** Writes only the fields given, merged or refused with VERSION_CONFLICT like every versioned write. */
+  updateServiceProfile: ServiceProfile;
+};
+
+
+export type MutationOpenTicketArgs = {
+  clientMutationId?: InputMaybe<Scalars['ID']['input']>;
+  customerId: Scalars['ID']['input'];
+  input: OpenTicketInput;
+};
+
+
+export type MutationSetTicketStatusArgs = {
+  id: Scalars['ID']['input'];
+  status: TicketStatus;
+};
+
+
+export type MutationUpdateServiceProfileArgs = {
+  clientMutationId?: InputMaybe<Scalars['ID']['input']>;
+  customerId: Scalars['ID']['input'];
+  expectedVersion: Scalars['Int']['input'];
+  input: ServiceProfileInput;
+};
+
+export type OpenTicketInput = {
+  priority?: InputMaybe<Priority>;
+  subject: Scalars['String']['input'];
 };
 
 export type Priority =
@@ -30,6 +75,8 @@ export type Priority =
 
 export type ServiceProfile = {
   __typename?: 'ServiceProfile';
+  /** Writes to this profile refused with VERSION_CONFLICT, newest first (admin and manager only). */
+  conflicts: Array<WriteConflict>;
   lastContactAt?: Maybe<Scalars['DateTime']['output']>;
   openTickets: Scalars['Int']['output'];
   satisfaction?: Maybe<Scalars['Float']['output']>;
@@ -39,8 +86,20 @@ export type ServiceProfile = {
 };
 
 
+export type ServiceProfileConflictsArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
 export type ServiceProfileTicketsArgs = {
   status?: InputMaybe<TicketStatus>;
+};
+
+export type ServiceProfileInput = {
+  lastContactAt?: InputMaybe<Scalars['DateTime']['input']>;
+  /** From 0 to 5. */
+  satisfaction?: InputMaybe<Scalars['Float']['input']>;
+  tier?: InputMaybe<Scalars['String']['input']>;
 };
 
 export type Ticket = {
@@ -58,6 +117,18 @@ export type TicketStatus =
   | 'OPEN'
   | 'PENDING'
   | 'SOLVED';
+
+/** A write refused with VERSION_CONFLICT, as kept for admins and managers. */
+export type WriteConflict = {
+  __typename?: 'WriteConflict';
+  actor: Scalars['String']['output'];
+  at: Scalars['DateTime']['output'];
+  conflictingFields: Array<Scalars['String']['output']>;
+  currentVersion: Scalars['Int']['output'];
+  deviceId?: Maybe<Scalars['String']['output']>;
+  expectedVersion: Scalars['Int']['output'];
+  values: Array<ConflictValue>;
+};
 
 export type WithIndex<TObject> = TObject & Record<string, any>;
 export type ResolversObject<TObject> = WithIndex<TObject>;
@@ -154,30 +225,46 @@ export type FederationReferenceTypes = ResolversObject<{
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = ResolversObject<{
+  ConflictValue: ResolverTypeWrapper<ConflictValue>;
+  String: ResolverTypeWrapper<Scalars['String']['output']>;
   Customer: ResolverTypeWrapper<CustomerRef>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
-  Priority: Priority;
-  ServiceProfile: ResolverTypeWrapper<ServiceProfileView>;
+  Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  OpenTicketInput: OpenTicketInput;
+  Priority: Priority;
+  ServiceProfile: ResolverTypeWrapper<ServiceProfileRecord>;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
-  String: ResolverTypeWrapper<Scalars['String']['output']>;
+  ServiceProfileInput: ServiceProfileInput;
   Ticket: ResolverTypeWrapper<TicketRecord>;
   TicketStatus: TicketStatus;
+  WriteConflict: ResolverTypeWrapper<ConflictView>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
 }>;
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = ResolversObject<{
+  ConflictValue: ConflictValue;
+  String: Scalars['String']['output'];
   Customer: CustomerRef;
   ID: Scalars['ID']['output'];
   DateTime: Scalars['DateTime']['output'];
-  ServiceProfile: ServiceProfileView;
+  Mutation: Record<PropertyKey, never>;
   Int: Scalars['Int']['output'];
+  OpenTicketInput: OpenTicketInput;
+  ServiceProfile: ServiceProfileRecord;
   Float: Scalars['Float']['output'];
-  String: Scalars['String']['output'];
+  ServiceProfileInput: ServiceProfileInput;
   Ticket: TicketRecord;
+  WriteConflict: ConflictView;
   Boolean: Scalars['Boolean']['output'];
+}>;
+
+export type ConflictValueResolvers<ContextType = ServiceContext, ParentType extends ResolversParentTypes['ConflictValue'] = ResolversParentTypes['ConflictValue']> = ResolversObject<{
+  field?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  mine?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  theirs?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 }>;
 
 export type CustomerResolvers<ContextType = ServiceContext, ParentType extends ResolversParentTypes['Customer'] = ResolversParentTypes['Customer'], FederationReferenceType extends FederationReferenceTypes['Customer'] = FederationReferenceTypes['Customer']> = ResolversObject<{
@@ -190,7 +277,14 @@ export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversT
   name: 'DateTime';
 }
 
+export type MutationResolvers<ContextType = ServiceContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
+  openTicket?: Resolver<ResolversTypes['Ticket'], ParentType, ContextType, RequireFields<MutationOpenTicketArgs, 'customerId' | 'input'>>;
+  setTicketStatus?: Resolver<ResolversTypes['Ticket'], ParentType, ContextType, RequireFields<MutationSetTicketStatusArgs, 'id' | 'status'>>;
+  updateServiceProfile?: Resolver<ResolversTypes['ServiceProfile'], ParentType, ContextType, RequireFields<MutationUpdateServiceProfileArgs, 'customerId' | 'expectedVersion' | 'input'>>;
+}>;
+
 export type ServiceProfileResolvers<ContextType = ServiceContext, ParentType extends ResolversParentTypes['ServiceProfile'] = ResolversParentTypes['ServiceProfile']> = ResolversObject<{
+  conflicts?: Resolver<Array<ResolversTypes['WriteConflict']>, ParentType, ContextType, RequireFields<ServiceProfileConflictsArgs, 'first'>>;
   lastContactAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   openTickets?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   satisfaction?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
@@ -208,10 +302,23 @@ export type TicketResolvers<ContextType = ServiceContext, ParentType extends Res
   updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
 }>;
 
+export type WriteConflictResolvers<ContextType = ServiceContext, ParentType extends ResolversParentTypes['WriteConflict'] = ResolversParentTypes['WriteConflict']> = ResolversObject<{
+  actor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  conflictingFields?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  currentVersion?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  deviceId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  expectedVersion?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  values?: Resolver<Array<ResolversTypes['ConflictValue']>, ParentType, ContextType>;
+}>;
+
 export type Resolvers<ContextType = ServiceContext> = ResolversObject<{
+  ConflictValue?: ConflictValueResolvers<ContextType>;
   Customer?: CustomerResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
+  Mutation?: MutationResolvers<ContextType>;
   ServiceProfile?: ServiceProfileResolvers<ContextType>;
   Ticket?: TicketResolvers<ContextType>;
+  WriteConflict?: WriteConflictResolvers<ContextType>;
 }>;
 

@@ -1,0 +1,36 @@
+import { ForbiddenError } from './errors';
+import type { Caller } from './caller';
+import type { ConflictEntry } from './conflictLog';
+
+/** `WriteConflict` as the schema shows it: values JSON-encoded, since fields differ in type. */
+export interface ConflictView {
+  readonly at: Date;
+  readonly actor: string;
+  readonly deviceId: string | null;
+  readonly expectedVersion: number;
+  readonly currentVersion: number;
+  readonly conflictingFields: readonly string[];
+  readonly values: ReadonlyArray<{ field: string; mine: string | null; theirs: string | null }>;
+}
+
+/** Conflict records are for admins and managers only. */
+export function assertMayReadConflicts(caller: Caller): void {
+  if (!caller.roles.some((role) => role === 'admin' || role === 'manager')) throw new ForbiddenError(['conflicts']);
+}
+
+/** The schema view of a stored conflict. */
+export function toConflictView(entry: ConflictEntry): ConflictView {
+  return {
+    at: entry.at,
+    actor: entry.actor,
+    deviceId: entry.deviceId,
+    expectedVersion: entry.expectedVersion,
+    currentVersion: entry.currentVersion,
+    conflictingFields: entry.conflictingFields,
+    values: entry.conflictingFields.map((field) => ({
+      field,
+      mine: JSON.stringify(entry.mine[field] ?? null),
+      theirs: JSON.stringify(entry.theirs[field] ?? null),
+    })),
+  };
+}

@@ -1,0 +1,68 @@
+/** Marketing writes: tags, segments, lead score and consent, as one versioned write of the profile. */
+import { BadUserInputError, NotFoundError } from '../../lib/errors';
+import { makeMutationKey, runOnce } from '../../lib/idempotency';
+import { parseObjectId } from '../../lib/objectId';
+import { diffFields } from '../../lib/versionedRecord';
+import { writeRecord } from '../../lib/writeRecord';
+import { emptyMarketingProfile, type MarketingContext } from './loaders';
+import type { MarketingProfileRecord } from './models';
+
+export interface MarketingProfileInput {
+  readonly tags?: readonly string[] | null;
+  readonly segments?: readonly string[] | null;
+  readonly leadScore?: number | null;
+  readonly consent?: { readonly email?: boolean | null; readonly sms?: boolean | null } | null;
+}
+
+/** Writes the given fields on top of `expectedVersion` (0 for a customer without a profile yet). */
+export function updateMarketingProfile(ctx: MarketingContext, customerId: string, expectedVersion: number, input: MarketingProfileInput, clientMutationId?: string | null): Promise<MarketingProfileRecord> {
+  const key = makeMutationKey(ctx.caller.tenant, ctx.caller.sub, clientMutationId, 'updateMarketingProfile');
+  return runOnce(ctx.db, key, () => {
+    const values = normalizeMarketingInput(input);
+    return writeRecord(ctx, 'marketing', ctx.models.MarketingProfile, parseObjectId(customerId, 'customerId'), {
+      kind: 'update',
+      expectedVersion,
+      input: values,
+      mutationKey: key,
+      initial: () => emptyMarketingProfile(customerId, ctx.caller.tenant),
+      notFound: () => new NotFoundError('MarketingProfile', customerId),
+      plan: (current) => {
+        const changes = diffFields(current as unknown as Record<string, unknown>, values);
+        const set: Record<string, unknown> = Object.fromEntries(changes.map((c) => [c.field, c.new]));
+        if (changes.some((c) => c.field.startsWith('consent.'))) set['consent.updatedAt'] = new Date();
+        return { set, changes };
+      },
+    });
+  });
+}
+
+const LABEL = /^[\p{L}\p{N}][\p{L}\p{N} _.:-]{0,49}$/u;
+
+function normalizeLabels(field: string, labels: readonly string[] | null | undefined): string[] {
+  const clean = [...new Set((labels ?? []).map((label) => label.normalize('NFKC').trim()))];
+  if (clean.length > 50) throw new BadUserInputError(`input.${field}`, 'at most 50 values');
+  const bad = clean.find((label) => !LABEL.test(label));
+  if (bad !== undefined) throw new BadUserInputError(`input.${field}`, `${JSON.stringify(bad)} must be 1 to 50 letters, digits, spaces or _.:-`);
+  return clean;
+}
+
+function normalizeMarketingInput(input: MarketingProfileInput): Record<string, unknown> {
+  const values: Record<string, unknown> = {};
+  if (input.tags !== undefined) values.tags = normalizeLabels('tags', input.tags);
+  if (input.segments !== undefined) values.segments = normalizeLabels('segments', input.segments);
+  if (input.leadScore !== undefined) {
+    if (input.leadScore === null || !Number.isInteger(input.leadScore) || input.leadScore < 0 || input.leadScore > 100) {
+      throw new BadUserInputError('input.leadScore', 'must be an integer from 0 to 100');
+    }
+    values.leadScore = input.leadScore;
+  }
+  if (input.consent) {
+    for (const channel of ['email', 'sms'] as const) {
+      const value = input.consent[channel];
+      if (value === null) throw new BadUserInputError(`input.consent.${channel}`, 'cannot be cleared');
+      if (value !== undefined) values[`consent.${channel}`] = value;
+    }
+  }
+  if (Object.keys(values).length === 0) throw new BadUserInputError('input', 'name at least one field to change');
+  return values;
+}

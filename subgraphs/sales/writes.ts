@@ -1,0 +1,125 @@
+/** Sales writes: create, update, revert and merge customers, each one atomic versioned write. */
+import { normalizeCustomerInput, type CustomerInput, type CustomerValues } from '../../lib/customerInput';
+import { BadUserInputError, NotFoundError } from '../../lib/errors';
+import { makeMutationKey, runOnce } from '../../lib/idempotency';
+import { makeNameKey } from '../../lib/nameKey';
+import { parseObjectId } from '../../lib/objectId';
+import { publicRecord } from '../../lib/publicRecord';
+import { writeRecord, type WriteSpec } from '../../lib/writeRecord';
+import { recordIdFor } from '../../lib/recordId';
+import { diffFields, encodeFieldKey, valuesAtVersion, type FieldChange } from '../../lib/versionedRecord';
+import type { WritePlan } from '../../lib/versionedWrite';
+import type { SalesContext } from './loaders';
+import type { CustomerRecord } from './models';
+
+/** Creates a customer at version 1; with a clientMutationId a repeat returns the first result. */
+export function createCustomer(ctx: SalesContext, input: CustomerInput, clientMutationId?: string | null): Promise<CustomerRecord> {
+  const { caller, settings, models } = ctx;
+  const key = makeMutationKey(caller.tenant, caller.sub, clientMutationId, 'createCustomer');
+  return runOnce(ctx.db, key, async () => {
+    const values: CustomerValues = { stage: 'LEAD', ...normalizeCustomerInput(input, settings.defaultPhoneRegion, 'create') };
+    const _id = recordIdFor(key);
+    const at = new Date();
+    const changes: FieldChange[] = Object.entries(values).map(([field, value]) => ({ field, old: null, new: value }));
+    const changedFields = changes.map((c) => c.field);
+    const deviceId = caller.deviceId ?? null;
+    const record: CustomerRecord = {
+      _id,
+      tenant: caller.tenant,
+      name: values.name as string,
+      company: null,
+      email: null,
+      phone: null,
+      idNumber: null,
+      ownerId: null,
+      dealValue: null,
+      ...(values as Partial<CustomerRecord>),
+      stage: values.stage as CustomerRecord['stage'],
+      nameKey: makeNameKey(values.name as string, (values.company as string | null) ?? null),
+      tags: [],
+      segments: [],
+      mergedInto: null,
+      createdAt: at,
+      updatedAt: at,
+      version: 1,
+      fieldVersions: Object.fromEntries(changedFields.map((f) => [encodeFieldKey(f), 1])),
+      revisions: [{ version: 1, kind: 'create', changes, actor: caller.sub, deviceId, at, mutationKey: key ?? null }],
+      pendingChanges: [{ version: 1, changedFields, actor: caller.sub, deviceId, at }],
+      hasPending: true,
+    };
+    try {
+      await models.Customer.collection.insertOne(record);
+    } catch (error) {
+      // The same clientMutationId raced us here: its record is the result.
+      if ((error as { code?: number }).code !== 11000) throw error;
+      const existing = await models.Customer.findOne({ _id, tenant: caller.tenant }).lean<CustomerRecord>();
+      if (!existing) throw error;
+      return publicRecord(existing) as CustomerRecord;
+    }
+    ctx.wakeRelay(_id.toHexString());
+    return publicRecord(record) as CustomerRecord;
+  });
+}
+
+/** Writes the given fields on top of `expectedVersion`, or refuses with VERSION_CONFLICT. */
+export function updateCustomer(ctx: SalesContext, id: string, expectedVersion: number, input: CustomerInput, clientMutationId?: string | null): Promise<CustomerRecord> {
+  const key = makeMutationKey(ctx.caller.tenant, ctx.caller.sub, clientMutationId, 'updateCustomer');
+  return runOnce(ctx.db, key, async () => {
+    const values = normalizeCustomerInput(input, ctx.settings.defaultPhoneRegion, 'update');
+    if (Object.keys(values).length === 0) throw new BadUserInputError('input', 'name at least one field to change');
+    return write(ctx, id, { kind: 'update', expectedVersion, input: values, plan: (current) => planCustomerWrite(current, values), mutationKey: key });
+  });
+}
+
+/** Writes a new version that restores the values the customer had at `toVersion`. */
+export function revertCustomer(ctx: SalesContext, id: string, toVersion: number, expectedVersion: number): Promise<CustomerRecord> {
+  const restore = (current: CustomerRecord): CustomerValues => {
+    if (!Number.isInteger(toVersion) || toVersion < 1 || toVersion >= current.version) {
+      throw new BadUserInputError('toVersion', `must be from 1 to ${current.version - 1}, got ${toVersion}`);
+    }
+    const values = valuesAtVersion(current, toVersion);
+    if (!values) throw new BadUserInputError('toVersion', `version ${toVersion} is older than the history kept for this customer`);
+    return values as CustomerValues;
+  };
+  return write(ctx, id, { kind: 'revert', expectedVersion, input: restore, plan: (current) => planCustomerWrite(current, restore(current)) });
+}
+
+const MERGEABLE_FIELDS = ['company', 'email', 'phone', 'idNumber', 'ownerId', 'dealValue'] as const;
+
+/**
+ * Folds `duplicateId` into `survivorId`: the survivor's empty fields take the duplicate's values,
+ * and the duplicate is marked `mergedInto` (it leaves lists and duplicate checks). Both are versioned writes.
+ */
+export async function mergeCustomers(ctx: SalesContext, survivorId: string, duplicateId: string): Promise<CustomerRecord> {
+  if (survivorId === duplicateId) throw new BadUserInputError('duplicateId', 'must differ from survivorId');
+  const duplicate = await ctx.models.Customer.findOne({ _id: parseObjectId(duplicateId, 'duplicateId'), tenant: ctx.caller.tenant }).lean<CustomerRecord>();
+  if (!duplicate) throw new NotFoundError('Customer', duplicateId);
+  if (duplicate.mergedInto && duplicate.mergedInto !== survivorId) throw new BadUserInputError('duplicateId', `was already merged into ${duplicate.mergedInto}`);
+  const survivor = await write(ctx, survivorId, {
+    kind: 'merge',
+    input: {},
+    plan: (current) => {
+      if (current.mergedInto) throw new BadUserInputError('survivorId', `was itself merged into ${current.mergedInto}`);
+      const taken = Object.fromEntries(MERGEABLE_FIELDS.filter((f) => current[f] == null && duplicate[f] != null).map((f) => [f, duplicate[f]]));
+      return planCustomerWrite(current, taken);
+    },
+    field: 'survivorId',
+  });
+  await write(ctx, duplicateId, { kind: 'merge', input: {}, plan: (current) => planCustomerWrite(current, { mergedInto: survivorId }), field: 'duplicateId' });
+  return survivor;
+}
+
+// `field` names the argument that named the customer, for errors.
+function write(ctx: SalesContext, id: string, spec: Omit<WriteSpec<CustomerRecord>, 'notFound'> & { field?: string }): Promise<CustomerRecord> {
+  return writeRecord(ctx, 'sales', ctx.models.Customer, parseObjectId(id, spec.field ?? 'id'), { ...spec, notFound: () => new NotFoundError('Customer', id) });
+}
+
+// The normalised name + company key follows the fields it derives from; it is not a field of its own.
+function planCustomerWrite(current: CustomerRecord, values: CustomerValues): WritePlan {
+  const changes = diffFields(current as unknown as Record<string, unknown>, values);
+  const set: Record<string, unknown> = Object.fromEntries(changes.map((c) => [c.field, c.new]));
+  if ('name' in set || 'company' in set) {
+    set.nameKey = makeNameKey((set.name as string | undefined) ?? current.name, 'company' in set ? (set.company as string | null) : current.company);
+  }
+  return { set, changes };
+}
