@@ -262,8 +262,8 @@ export class ChangeRelay {
     return false;
   }
 
-  // Removes changes older than the retention window and remembers, per tenant, up to where.
-  private async sweepRetention(): Promise<void> {
+  /** Removes changes older than the retention window and remembers, per tenant, up to where (runs hourly on its own). */
+  async sweepRetention(): Promise<void> {
     this.lastSweep = Date.now();
     const cutoff = new Date(Date.now() - this.options.retentionDays * 86_400_000);
     const changes = this.options.connection.collection<StoredChange>(CHANGES_COLLECTION);

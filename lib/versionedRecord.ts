@@ -56,7 +56,8 @@ export function encodeFieldKey(field: string): string {
  * on top when this is empty and refused with VERSION_CONFLICT otherwise.
  */
 export function findConflictingFields(record: Pick<Versioned, 'fieldVersions'>, expectedVersion: number, fields: readonly string[]): string[] {
-  return fields.filter((field) => (record.fieldVersions[encodeFieldKey(field)] ?? 0) > expectedVersion);
+  // Records written before versioning (or minimised by mongoose) may lack the map: nothing changed since.
+  return fields.filter((field) => (record.fieldVersions?.[encodeFieldKey(field)] ?? 0) > expectedVersion);
 }
 
 /** The fields of `input` whose value differs from `current` (deep equality for arrays and dates). */
@@ -71,7 +72,7 @@ export function diffFields(current: Record<string, unknown>, input: Record<strin
  * Returns undefined when the history no longer reaches back to `toVersion`.
  */
 export function valuesAtVersion(record: Pick<Versioned, 'version' | 'revisions'>, toVersion: number): Record<string, unknown> | undefined {
-  const later = record.revisions.filter((r) => r.version > toVersion).sort((a, b) => a.version - b.version);
+  const later = (record.revisions ?? []).filter((r) => r.version > toVersion).sort((a, b) => a.version - b.version);
   const expected = record.version - toVersion;
   // Every version after toVersion must still be in the history, or an old value could be missing.
   if (later.length !== expected) return undefined;

@@ -73,10 +73,10 @@ export async function applyVersionedWrite<T extends Versioned & { _id: Types.Obj
     const stored = await model.findOne({ _id: id, tenant }).lean<T>().exec();
     const current = stored ?? options.initial?.();
     if (!current) throw options.notFound();
-    if (options.mutationKey && current.revisions.some((r) => r.mutationKey === options.mutationKey)) {
+    if (options.mutationKey && (current.revisions ?? []).some((r) => r.mutationKey === options.mutationKey)) {
       return { status: 'replayed', record: current };
     }
-    if (expectedVersion !== undefined) checkVersion(options, current, expectedVersion);
+    if (expectedVersion !== undefined) await checkVersion(options, current, expectedVersion);
     const plan = options.plan(current);
     if (plan.changes.length === 0) return { status: 'unchanged', record: current };
 
@@ -101,7 +101,7 @@ export async function applyVersionedWrite<T extends Versioned & { _id: Types.Obj
   throw new Error(`Write to ${id.toHexString()} lost ${MAX_ATTEMPTS} races in a row`);
 }
 
-function checkVersion<T extends Versioned & { _id: Types.ObjectId }>(options: VersionedWriteOptions<T>, current: T, expectedVersion: number): void {
+async function checkVersion<T extends Versioned & { _id: Types.ObjectId }>(options: VersionedWriteOptions<T>, current: T, expectedVersion: number): Promise<void> {
   if (!Number.isInteger(expectedVersion) || expectedVersion < 0 || expectedVersion > current.version) {
     throw new BadUserInputError('expectedVersion', `must be an integer from 0 to the current version ${current.version}, got ${expectedVersion}`);
   }
@@ -121,9 +121,9 @@ function checkVersion<T extends Versioned & { _id: Types.ObjectId }>(options: Ve
     mine,
     theirs,
   };
-  // The conflict record is best effort: failing to keep it must not turn a conflict into a 500.
-  const kept = options.onConflict?.(details).catch(() => undefined);
-  void kept;
+  // Kept before the refusal is sent, so a client that sees the conflict finds its record.
+  // Best effort: failing to keep it must not turn a conflict into a 500.
+  await options.onConflict?.(details).catch(() => undefined);
   throw new VersionConflictError(current.version, conflicting, theirs);
 }
 

@@ -35,7 +35,7 @@ const marketingProfileSchema = new Schema<MarketingProfileRecord>(
     },
     updatedAt: { type: Date, required: true },
   },
-  { collection: 'marketing_profiles', versionKey: false, autoIndex: false },
+  { collection: 'marketing_profiles', versionKey: false, autoIndex: false, minimize: false },
 );
 marketingProfileSchema.index({ tenant: 1, _id: 1 });
 marketingProfileSchema.index({ tenant: 1, tags: 1 });

@@ -53,7 +53,7 @@ const customerSchema = new Schema<CustomerRecord>(
     createdAt: { type: Date, required: true },
     updatedAt: { type: Date, required: true },
   },
-  { collection: 'customers', versionKey: false, autoIndex: false },
+  { collection: 'customers', versionKey: false, autoIndex: false, minimize: false },
 );
 // Tenant first in every index: every query is scoped by tenant.
 customerSchema.index({ tenant: 1, _id: 1 });

@@ -56,7 +56,7 @@ const serviceProfileSchema = new Schema<ServiceProfileRecord>(
     tickets: { type: [ticketSchema], default: [] },
     updatedAt: { type: Date, required: true },
   },
-  { collection: 'service_profiles', versionKey: false, autoIndex: false },
+  { collection: 'service_profiles', versionKey: false, autoIndex: false, minimize: false },
 );
 serviceProfileSchema.index({ tenant: 1, _id: 1 });
 serviceProfileSchema.index({ tenant: 1, 'tickets._id': 1 });

@@ -41,15 +41,16 @@ export interface TestStack {
 const DEFINITIONS = { sales: salesSubgraph, service: serviceSubgraph, marketing: marketingSubgraph } as const;
 
 /** Starts subgraphs and gateway for one test file. */
-export async function startStack(name: string): Promise<TestStack> {
+export async function startStack(name: string, options: { relay?: boolean } = {}): Promise<TestStack> {
   const mongodbUri = testMongoUri(uniqueDatabase(name));
   const subgraphOptions = (port: number) => ({
     mongodbUri,
     redisUrl: testRedisUrl(),
     port,
     host: '127.0.0.1',
-    logLevel: 'silent',
-    exposeInternals: false,
+    // TEST_LOG_LEVEL=debug shows the services' logs and internal error messages while debugging a test.
+    logLevel: process.env.TEST_LOG_LEVEL ?? 'silent',
+    exposeInternals: process.env.TEST_LOG_LEVEL !== undefined,
     monitorCommands: true,
     settings: { defaultPhoneRegion: 'CN', historyLimit: 100 },
   });
@@ -66,7 +67,7 @@ export async function startStack(name: string): Promise<TestStack> {
     logLevel: 'silent',
     exposeInternals: false,
   });
-  const relay = await startRelay({ mongodbUri, redisUrl: testRedisUrl(), logLevel: 'silent', retentionDays: 30, scanIntervalMs: 200 });
+  const relay = options.relay === false ? undefined : await startRelay({ mongodbUri, redisUrl: testRedisUrl(), logLevel: 'silent', retentionDays: 30, scanIntervalMs: 200 });
   const db = await connectMongo(mongodbUri);
   return {
     gatewayUrl: gateway.url,
@@ -85,10 +86,13 @@ export async function startStack(name: string): Promise<TestStack> {
     async restartSubgraph(key) {
       subgraphs[key] = await start(key, subgraphs[key].port);
     },
-    relay: relay.relay,
+    get relay() {
+      if (!relay) throw new Error('this stack was started without a relay');
+      return relay.relay;
+    },
     async stop() {
       await gateway.stop();
-      await relay.stop();
+      await relay?.stop();
       await Promise.all(Object.values(subgraphs).map((s) => s.stop()));
       await db.dropDatabase().catch(() => undefined);
       await db.close();
