@@ -30,6 +30,8 @@ export interface Config {
   readonly changeRetentionDays: number;
   /** How often the relay scans for pending changes besides being woken (RELAY_SCAN_INTERVAL_MS). */
   readonly relayScanIntervalMs: number;
+  /** How long a relay's lease lasts without renewal before a standby relay takes over (RELAY_LEASE_MS). */
+  readonly relayLeaseMs: number;
   /** Test-only fault injection: the relay SIGKILLs itself at this point (RELAY_FAULT); refused in production. */
   readonly relayFault: RelayFaultPoint | undefined;
 }
@@ -82,6 +84,7 @@ export function loadConfig(env: Env = process.env): Config {
     historyLimit: readPositiveInt(env, 'HISTORY_LIMIT', 100),
     changeRetentionDays: readPositiveInt(env, 'CHANGE_RETENTION_DAYS', 30),
     relayScanIntervalMs: readPositiveInt(env, 'RELAY_SCAN_INTERVAL_MS', 1000),
+    relayLeaseMs: readPositiveInt(env, 'RELAY_LEASE_MS', 10_000),
     relayFault: readRelayFault(env, nodeEnv),
   };
   return Object.freeze({ ...config, ports: Object.freeze(ports), subgraphUrls: Object.freeze(subgraphUrls) });

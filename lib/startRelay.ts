@@ -11,6 +11,7 @@ export interface RelayProcessOptions {
   readonly logLevel: string;
   readonly retentionDays: number;
   readonly scanIntervalMs: number;
+  readonly leaseMs?: number;
   readonly fault?: { readonly point: RelayFaultPoint; readonly action: () => void };
 }
 
@@ -33,6 +34,7 @@ export async function startRelay(options: RelayProcessOptions): Promise<RunningR
     logger,
     retentionDays: options.retentionDays,
     scanIntervalMs: options.scanIntervalMs,
+    leaseMs: options.leaseMs,
     fault: options.fault,
   });
   await relay.start();

@@ -12,6 +12,7 @@ async function main(): Promise<void> {
     logLevel: config.logLevel,
     retentionDays: config.changeRetentionDays,
     scanIntervalMs: config.relayScanIntervalMs,
+    leaseMs: config.relayLeaseMs,
     // Fault tests kill the relay at a precise step to prove nothing is lost or doubled.
     fault: config.relayFault ? { point: config.relayFault, action: () => process.kill(process.pid, 'SIGKILL') } : undefined,
   });
