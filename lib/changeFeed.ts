@@ -23,6 +23,10 @@ export interface StoredChange {
   readonly deviceId: string | null;
   readonly at: Date;
   readonly published: boolean;
+  /** Values for followers (PendingChange.data); not part of the public change. */
+  readonly data?: Readonly<Record<string, unknown>>;
+  /** Followers that have handled this change. */
+  readonly followedBy?: readonly string[];
 }
 
 /** A change as clients and gateways see it (DESIGN.md `CustomerChange` without `customer`). */

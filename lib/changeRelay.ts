@@ -193,6 +193,7 @@ export class ChangeRelay {
         deviceId: pending.deviceId,
         at: pending.at,
         published: false,
+        ...(pending.data ? { data: pending.data } : {}),
       };
       try {
         await changes.insertOne(change);

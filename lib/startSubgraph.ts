@@ -18,6 +18,7 @@ import type { SubgraphName } from './config';
 import { CALLER_HEADER, decodeCaller, type Caller } from './caller';
 import { FeedMessageType, WAKE_CHANNEL, stringifyFeedMessage } from './changeFeed';
 import { createRedis } from './redis';
+import { FeedFollower, type FollowerSpec } from './feedFollower';
 import { createFormatError } from './formatError';
 import { withHttpStatus } from './httpContextError';
 import { listen } from './listen';
@@ -53,6 +54,8 @@ export interface SubgraphDefinition<TModels extends Readonly<Record<string, Mode
   createModels(connection: Connection): TModels;
   /** Builds fresh DataLoaders for one request: they memoize per caller, so never share them. */
   createLoaders(caller: Caller, models: TModels): TLoaders;
+  /** Followers of other subgraphs' changes; `contextFor(tenant)` gives a system caller's context. */
+  createFollowers?(contextFor: (tenant: string) => SubgraphContext<TModels, TLoaders>): FollowerSpec[];
 }
 
 export interface SubgraphOptions {
@@ -69,6 +72,8 @@ export interface SubgraphOptions {
 
 export interface RunningSubgraph<TModels> {
   readonly name: string;
+  /** Its followers of the change feed (tests call `poll()` to wait for them). */
+  readonly followers: readonly FeedFollower[];
   readonly url: string;
   readonly port: number;
   readonly connection: Connection;
@@ -92,6 +97,18 @@ export async function startSubgraph<TModels extends Readonly<Record<string, Mode
       ?.publish(WAKE_CHANNEL, stringifyFeedMessage({ type: FeedMessageType.Wake, source: definition.name, recordId }))
       .catch((error: unknown) => logger.debug({ err: error }, 'could not wake the relay'));
   };
+
+  const contextFor = (tenant: string, caller: Caller = { sub: `system:${definition.name}`, tenant, roles: ['admin'] }): SubgraphContext<TModels, TLoaders> => ({
+    caller,
+    models,
+    loaders: definition.createLoaders(caller, models),
+    requestId: randomUUID(),
+    settings: options.settings,
+    db: connection,
+    wakeRelay,
+  });
+  const followers = (definition.createFollowers?.((tenant) => contextFor(tenant)) ?? []).map((spec) => new FeedFollower(connection, spec, logger));
+  followers.forEach((follower) => follower.start());
 
   const app = express();
   const httpServer = createServer(app);
@@ -118,17 +135,8 @@ export async function startSubgraph<TModels extends Readonly<Record<string, Mode
     express.json({ limit: '1mb' }),
     expressMiddleware(server, {
       context: async ({ req }) => {
-        const requestId = req.header('x-request-id') ?? randomUUID();
         const caller = withHttpStatus(() => decodeCaller(req.header(CALLER_HEADER)));
-        return {
-          caller,
-          models,
-          loaders: definition.createLoaders(caller, models),
-          requestId,
-          settings: options.settings,
-          db: connection,
-          wakeRelay,
-        };
+        return { ...contextFor(caller.tenant, caller), requestId: req.header('x-request-id') ?? randomUUID() };
       },
     }),
   );
@@ -145,9 +153,11 @@ export async function startSubgraph<TModels extends Readonly<Record<string, Mode
     connection,
     models,
     logger,
+    followers,
     stop() {
       stopping ??= (async () => {
         await server.stop();
+        await Promise.all(followers.map((f) => f.stop()));
         redis?.disconnect();
         await connection.close();
         logger.info(`${definition.name} subgraph stopped`);

@@ -33,6 +33,8 @@ export interface PendingChange {
   readonly actor: string;
   readonly deviceId: string | null;
   readonly at: Date;
+  /** Values other subgraphs follow (e.g. `mergedInto`, marketing tags); stays inside the feed, never sent to clients. */
+  readonly data?: Readonly<Record<string, unknown>>;
 }
 
 /** The versioning fields of every record. */

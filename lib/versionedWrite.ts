@@ -19,6 +19,8 @@ export interface WritePlan {
   readonly arrayFilters?: ReadonlyArray<Record<string, unknown>>;
   /** What history and the change feed record; empty means the write changes nothing. */
   readonly changes: readonly FieldChange[];
+  /** Values for the feed's followers in other subgraphs (see PendingChange.data). */
+  readonly data?: Readonly<Record<string, unknown>>;
 }
 
 /** A refused write, as kept for admins and managers. */
@@ -132,7 +134,7 @@ function buildUpdate<T extends Versioned & { _id: Types.ObjectId }>(options: Ver
   const at = new Date();
   const deviceId = options.caller.deviceId ?? null;
   const revision: Revision = { version, kind: options.kind, changes: plan.changes, actor: options.caller.sub, deviceId, at, mutationKey: options.mutationKey ?? null };
-  const pending: PendingChange = { version, changedFields: plan.changes.map((c) => c.field), actor: options.caller.sub, deviceId, at };
+  const pending: PendingChange = { version, changedFields: plan.changes.map((c) => c.field), actor: options.caller.sub, deviceId, at, ...(plan.data ? { data: plan.data } : {}) };
   const set: Record<string, unknown> = { ...plan.set, updatedAt: at, hasPending: true };
   for (const change of plan.changes) set[`fieldVersions.${encodeFieldKey(change.field)}`] = version;
   const update: Record<string, unknown> = {

@@ -2,6 +2,7 @@
 import { join } from 'node:path';
 import { runSubgraphMain } from '../../lib/runSubgraphMain';
 import type { SubgraphDefinition } from '../../lib/startSubgraph';
+import { createFollowers } from './followers';
 import { createLoaders, type MarketingLoaders } from './loaders';
 import { createMarketingModels, type MarketingModels } from './models';
 import { resolvers } from './resolvers';
@@ -12,6 +13,7 @@ export const marketingSubgraph: SubgraphDefinition<MarketingModels, MarketingLoa
   resolvers: resolvers as SubgraphDefinition<MarketingModels, MarketingLoaders>['resolvers'],
   createModels: createMarketingModels,
   createLoaders,
+  createFollowers,
 };
 
 if (require.main === module) runSubgraphMain(marketingSubgraph);

@@ -2,7 +2,7 @@
 import { BadUserInputError, NotFoundError } from '../../lib/errors';
 import { makeMutationKey, runOnce } from '../../lib/idempotency';
 import { parseObjectId } from '../../lib/objectId';
-import { diffFields } from '../../lib/versionedRecord';
+import { diffFields, type FieldChange } from '../../lib/versionedRecord';
 import { writeRecord } from '../../lib/writeRecord';
 import { emptyMarketingProfile, type MarketingContext } from './loaders';
 import type { MarketingProfileRecord } from './models';
@@ -30,10 +30,16 @@ export function updateMarketingProfile(ctx: MarketingContext, customerId: string
         const changes = diffFields(current as unknown as Record<string, unknown>, values);
         const set: Record<string, unknown> = Object.fromEntries(changes.map((c) => [c.field, c.new]));
         if (changes.some((c) => c.field.startsWith('consent.'))) set['consent.updatedAt'] = new Date();
-        return { set, changes };
+        return { set, changes, ...mirrorData(changes) };
       },
     });
   });
+}
+
+// Sales mirrors tags and segments for its list filters: the feed carries their new values.
+function mirrorData(changes: readonly FieldChange[]): { data?: Record<string, unknown> } {
+  const mirrored = changes.filter((c) => c.field === 'tags' || c.field === 'segments');
+  return mirrored.length > 0 ? { data: Object.fromEntries(mirrored.map((c) => [c.field, c.new])) } : {};
 }
 
 const LABEL = /^[\p{L}\p{N}][\p{L}\p{N} _.:-]{0,49}$/u;
@@ -65,4 +71,28 @@ function normalizeMarketingInput(input: MarketingProfileInput): Record<string, u
   }
   if (Object.keys(values).length === 0) throw new BadUserInputError('input', 'name at least one field to change');
   return values;
+}
+
+/**
+ * After sales merged `duplicateId` into `survivorId`: the survivor gains the duplicate's tags and
+ * segments and the higher lead score; its consent stays its own. Idempotent, as followers must be.
+ */
+export async function foldMergedProfile(ctx: MarketingContext, duplicateId: string, survivorId: string): Promise<void> {
+  const duplicate = await ctx.models.MarketingProfile.findOne({ _id: parseObjectId(duplicateId), tenant: ctx.caller.tenant }).lean<MarketingProfileRecord>();
+  if (!duplicate) return;
+  await writeRecord(ctx, 'marketing', ctx.models.MarketingProfile, parseObjectId(survivorId), {
+    kind: 'merge',
+    input: {},
+    initial: () => emptyMarketingProfile(survivorId, ctx.caller.tenant),
+    notFound: () => new NotFoundError('MarketingProfile', survivorId),
+    plan: (current) => {
+      const values = {
+        tags: [...new Set([...current.tags, ...duplicate.tags])],
+        segments: [...new Set([...current.segments, ...duplicate.segments])],
+        leadScore: Math.max(current.leadScore, duplicate.leadScore),
+      };
+      const changes = diffFields(current as unknown as Record<string, unknown>, values);
+      return { set: Object.fromEntries(changes.map((c) => [c.field, c.new])), changes, ...mirrorData(changes) };
+    },
+  });
 }

@@ -2,6 +2,7 @@
 import { join } from 'node:path';
 import { runSubgraphMain } from '../../lib/runSubgraphMain';
 import type { SubgraphDefinition } from '../../lib/startSubgraph';
+import { createFollowers } from './followers';
 import { createLoaders, type SalesLoaders } from './loaders';
 import { createSalesModels, type SalesModels } from './models';
 import { resolvers } from './resolvers';
@@ -12,6 +13,7 @@ export const salesSubgraph: SubgraphDefinition<SalesModels, SalesLoaders> = {
   resolvers: resolvers as SubgraphDefinition<SalesModels, SalesLoaders>['resolvers'],
   createModels: createSalesModels,
   createLoaders,
+  createFollowers,
 };
 
 if (require.main === module) runSubgraphMain(salesSubgraph);

@@ -28,6 +28,8 @@ export interface CustomerRecord extends Versioned {
    */
   tags: string[];
   segments: string[];
+  /** Marketing version the mirrored tags and segments come from. */
+  marketingMirrorVersion?: number;
   /** Set when this customer was merged into another one; merged customers leave lists and duplicate checks. */
   mergedInto: string | null;
   createdAt: Date;
@@ -49,6 +51,7 @@ const customerSchema = new Schema<CustomerRecord>(
     nameKey: { type: String, required: true },
     tags: { type: [String], default: [] },
     segments: { type: [String], default: [] },
+    marketingMirrorVersion: { type: Number },
     mergedInto: { type: String, default: null },
     createdAt: { type: Date, required: true },
     updatedAt: { type: Date, required: true },

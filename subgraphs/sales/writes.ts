@@ -105,7 +105,13 @@ export async function mergeCustomers(ctx: SalesContext, survivorId: string, dupl
     },
     field: 'survivorId',
   });
-  await write(ctx, duplicateId, { kind: 'merge', input: {}, plan: (current) => planCustomerWrite(current, { mergedInto: survivorId }), field: 'duplicateId' });
+  // `data.mergedInto` tells the service and marketing followers to fold their part of the duplicate.
+  await write(ctx, duplicateId, {
+    kind: 'merge',
+    input: {},
+    plan: (current) => ({ ...planCustomerWrite(current, { mergedInto: survivorId }), data: { mergedInto: survivorId } }),
+    field: 'duplicateId',
+  });
   return survivor;
 }
 

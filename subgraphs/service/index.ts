@@ -2,6 +2,7 @@
 import { join } from 'node:path';
 import { runSubgraphMain } from '../../lib/runSubgraphMain';
 import type { SubgraphDefinition } from '../../lib/startSubgraph';
+import { createFollowers } from './followers';
 import { createLoaders, type ServiceLoaders } from './loaders';
 import { createServiceModels, type ServiceModels } from './models';
 import { resolvers } from './resolvers';
@@ -12,6 +13,7 @@ export const serviceSubgraph: SubgraphDefinition<ServiceModels, ServiceLoaders> 
   resolvers: resolvers as SubgraphDefinition<ServiceModels, ServiceLoaders>['resolvers'],
   createModels: createServiceModels,
   createLoaders,
+  createFollowers,
 };
 
 if (require.main === module) runSubgraphMain(serviceSubgraph);

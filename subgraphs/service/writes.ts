@@ -121,3 +121,34 @@ function normalizeProfileInput(input: ServiceProfileInput): Record<string, unkno
   if (Object.keys(values).length === 0) throw new BadUserInputError('input', 'name at least one field to change');
   return values;
 }
+
+/**
+ * After sales merged `duplicateId` into `survivorId`: its tickets move to the survivor, whose empty
+ * tier and satisfaction take the duplicate's. Idempotent (tickets are matched by id), as followers must be.
+ */
+export async function foldMergedProfile(ctx: ServiceContext, duplicateId: string, survivorId: string): Promise<void> {
+  const duplicate = await ctx.models.ServiceProfile.findOne({ _id: parseObjectId(duplicateId), tenant: ctx.caller.tenant }).lean<ServiceProfileRecord>();
+  if (!duplicate) return;
+  await write(ctx, survivorId, {
+    kind: 'merge',
+    input: {},
+    plan: (current) => {
+      const moving = duplicate.tickets.filter((t) => !current.tickets.some((c) => c._id.equals(t._id)));
+      const set: Record<string, unknown> = {};
+      if (current.tier == null && duplicate.tier != null) set.tier = duplicate.tier;
+      if (current.satisfaction == null && duplicate.satisfaction != null) set.satisfaction = duplicate.satisfaction;
+      if (moving.length > 0) set.openTickets = [...current.tickets, ...moving].filter((t) => isOpen(t.status)).length;
+      const changes = diffFields(current as unknown as Record<string, unknown>, set);
+      if (moving.length > 0) changes.push({ field: 'tickets', old: null, new: moving.map((t) => t._id.toHexString()) });
+      return { set, changes, ...(moving.length > 0 ? { push: { tickets: { $each: moving } } } : {}) };
+    },
+  });
+  await write(ctx, duplicateId, {
+    kind: 'merge',
+    input: {},
+    plan: (current) =>
+      current.tickets.length === 0
+        ? { set: {}, changes: [] }
+        : { set: { tickets: [], openTickets: 0 }, changes: [{ field: 'tickets', old: current.tickets.map((t) => t._id.toHexString()), new: [] }] },
+  });
+}

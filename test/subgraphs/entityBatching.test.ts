@@ -23,7 +23,8 @@ async function countFinds(run: () => Promise<unknown>): Promise<Record<string, n
   const counts: Record<string, number> = {};
   const listeners = Object.entries(stack.subgraphs).map(([name, subgraph]) => {
     const listener = (event: CommandStartedEvent) => {
-      if (event.commandName !== 'find') return;
+      // Feed followers poll `changes` in the background on their own timer; they are not part of the request.
+      if (event.commandName !== 'find' || event.command.find === 'changes') return;
       const key = `${name}.${String(event.command.find)}`;
       counts[key] = (counts[key] ?? 0) + 1;
     };

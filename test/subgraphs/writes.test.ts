@@ -161,6 +161,34 @@ describe('history, revert and merge', () => {
     const gone = dataOf(await stack.query(admin, `query($id: ID!) { customer(id: $id) { mergedInto } customers(filter: {search: "Merge Duplicate"}) { totalCount } }`, { id: duplicate }));
     expect(gone).toEqual({ customer: { mergedInto: survivor }, customers: { totalCount: 0 } });
   });
+
+  it("folds the duplicate's tickets and tags into the survivor through the feed", async () => {
+    const survivor = await insertCustomer(stack.db, { name: 'Fold Survivor', tags: ['vip'], tickets: [{ subject: 'Mine', status: 'OPEN', priority: 'LOW' }] });
+    const duplicate = await insertCustomer(stack.db, {
+      name: 'Fold Duplicate',
+      tags: ['trade-show'],
+      segments: ['emea'],
+      tier: 'gold',
+      tickets: [
+        { subject: 'Theirs open', status: 'OPEN', priority: 'HIGH' },
+        { subject: 'Theirs closed', status: 'CLOSED', priority: 'LOW' },
+      ],
+    });
+    dataOf(await stack.query(admin, `mutation($s: ID!, $d: ID!) { mergeCustomers(survivorId: $s, duplicateId: $d) { id } }`, { s: survivor, d: duplicate }));
+    await stack.settle();
+    const view = dataOf(
+      await stack.query(admin, `query($s: ID!, $d: ID!) {
+        s: customer(id: $s) { service { tier openTickets tickets { subject } } marketing { tags segments } }
+        d: customer(id: $d) { service { openTickets tickets { subject } } }
+        byTag: customers(filter: {tag: "trade-show", search: "Fold"}) { edges { node { id } } }
+      }`, { s: survivor, d: duplicate }),
+    );
+    expect(view.s.service).toEqual({ tier: 'gold', openTickets: 2, tickets: [{ subject: 'Mine' }, { subject: 'Theirs open' }, { subject: 'Theirs closed' }] });
+    expect(view.s.marketing).toEqual({ tags: ['vip', 'trade-show'], segments: ['emea'] });
+    expect(view.d.service).toEqual({ openTickets: 0, tickets: [] });
+    // Sales mirrors marketing's tags for its filters, so the survivor is now found by the duplicate's tag.
+    expect(view.byTag.edges).toEqual([{ node: { id: survivor } }]);
+  });
 });
 
 describe('service and marketing writes', () => {

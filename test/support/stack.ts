@@ -33,6 +33,8 @@ export interface TestStack {
   readonly relay: ChangeRelay;
   token(role: Role, sub?: string, tenant?: string): string;
   query<T = any>(token: string | null, query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>>;
+  /** Waits until the relay and every follower have nothing left to do (followers' writes feed the relay again). */
+  settle(): Promise<void>;
   /** Starts a subgraph again on the port it had (after a test stopped it). */
   restartSubgraph(name: 'sales' | 'service' | 'marketing'): Promise<void>;
   stop(): Promise<void>;
@@ -82,6 +84,13 @@ export async function startStack(name: string, options: { relay?: boolean } = {}
         body: JSON.stringify({ query, variables }),
       });
       return { status: response.status, ...((await response.json()) as object) };
+    },
+    async settle() {
+      for (let round = 0; round < 4; round++) {
+        await relay?.relay.drain();
+        for (const subgraph of Object.values(subgraphs)) for (const follower of subgraph.followers) await follower.poll();
+      }
+      await relay?.relay.drain();
     },
     async restartSubgraph(key) {
       subgraphs[key] = await start(key, subgraphs[key].port);
