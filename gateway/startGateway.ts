@@ -36,7 +36,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   const server = new ApolloServer<GatewayContext>({
     gateway,
     formatError: createFormatError(logger, options.exposeInternals),
-    includeStacktraceInErrorResponses: options.exposeInternals,
+    includeStacktraceInErrorResponses: false,
     plugins: [ApolloServerPluginDrainHttpServer({ httpServer })],
     logger,
   });

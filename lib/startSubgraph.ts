@@ -116,7 +116,7 @@ export async function startSubgraph<TModels extends Readonly<Record<string, Mode
   const server = new ApolloServer<SubgraphContext<TModels, TLoaders>>({
     schema: buildSubgraphSchema([{ typeDefs, resolvers: definition.resolvers as GraphQLResolverMap<unknown> }]),
     formatError: createFormatError(logger, options.exposeInternals),
-    includeStacktraceInErrorResponses: options.exposeInternals,
+    includeStacktraceInErrorResponses: false,
     // No inline tracing (ftv1): we report no traces to Apollo, and it costs time on every field.
     plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginInlineTraceDisabled()],
     logger,
