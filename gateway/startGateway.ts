@@ -9,6 +9,7 @@ import { createLogger } from '../lib/logger';
 import type { GatewayContext } from './context';
 import { createGateway } from './createGateway';
 import { createHttpApp } from './http';
+import { createPermissionsPlugin } from './plugins/usePermissions';
 
 export interface StartGatewayOptions {
   readonly port: number;
@@ -37,7 +38,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     gateway,
     formatError: createFormatError(logger, options.exposeInternals),
     includeStacktraceInErrorResponses: false,
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer })],
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), createPermissionsPlugin()],
     logger,
   });
   await server.start();

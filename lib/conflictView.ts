@@ -1,5 +1,3 @@
-import { ForbiddenError } from './errors';
-import type { Caller } from './caller';
 import type { ConflictEntry } from './conflictLog';
 
 /** `WriteConflict` as the schema shows it: values JSON-encoded, since fields differ in type. */
@@ -11,11 +9,6 @@ export interface ConflictView {
   readonly currentVersion: number;
   readonly conflictingFields: readonly string[];
   readonly values: ReadonlyArray<{ field: string; mine: string | null; theirs: string | null }>;
-}
-
-/** Conflict records are for admins and managers only. */
-export function assertMayReadConflicts(caller: Caller): void {
-  if (!caller.roles.some((role) => role === 'admin' || role === 'manager')) throw new ForbiddenError(['conflicts']);
 }
 
 /** The schema view of a stored conflict. */

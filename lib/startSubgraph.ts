@@ -19,6 +19,7 @@ import { CALLER_HEADER, decodeCaller, type Caller } from './caller';
 import { FeedMessageType, WAKE_CHANNEL, stringifyFeedMessage } from './changeFeed';
 import { createRedis } from './redis';
 import { FeedFollower, type FollowerSpec } from './feedFollower';
+import { abilityFor, type AppAbility } from './policy';
 import { createFormatError } from './formatError';
 import { withHttpStatus } from './httpContextError';
 import { listen } from './listen';
@@ -28,6 +29,8 @@ import { connectMongo, initModels, pingMongo } from './mongo';
 /** What every subgraph resolver receives. */
 export interface SubgraphContext<TModels, TLoaders> {
   readonly caller: Caller;
+  /** What the caller may do (lib/policy), for per-record checks. */
+  readonly ability: AppAbility;
   readonly models: TModels;
   readonly loaders: TLoaders;
   readonly requestId: string;
@@ -100,6 +103,7 @@ export async function startSubgraph<TModels extends Readonly<Record<string, Mode
 
   const contextFor = (tenant: string, caller: Caller = { sub: `system:${definition.name}`, tenant, roles: ['admin'] }): SubgraphContext<TModels, TLoaders> => ({
     caller,
+    ability: abilityFor(caller),
     models,
     loaders: definition.createLoaders(caller, models),
     requestId: randomUUID(),

@@ -50,6 +50,8 @@ export interface VersionedWriteOptions<T extends Versioned> {
    */
   readonly input: Readonly<Record<string, unknown>> | ((current: T) => Readonly<Record<string, unknown>>);
   readonly plan: (current: T) => WritePlan;
+  /** Throws FORBIDDEN when the caller may not make this write to this record; runs before any other check. */
+  readonly authorize?: (current: T) => void;
   /** The record a first write starts from (profiles); without it a missing record is `notFound()`. */
   readonly initial?: () => T;
   readonly notFound: () => Error;
@@ -75,6 +77,7 @@ export async function applyVersionedWrite<T extends Versioned & { _id: Types.Obj
     const stored = await model.findOne({ _id: id, tenant }).lean<T>().exec();
     const current = stored ?? options.initial?.();
     if (!current) throw options.notFound();
+    options.authorize?.(current);
     if (options.mutationKey && (current.revisions ?? []).some((r) => r.mutationKey === options.mutationKey)) {
       return { status: 'replayed', record: current };
     }

@@ -59,6 +59,7 @@ export function makeDemoCustomer(plan: TenantPlan, index: number): DemoCustomer 
   const createdAt = id.getTimestamp();
   const updatedAt = new Date(createdAt.getTime() + faker.number.int({ min: 0, max: 30 * 24 * 3600 }) * 1000);
   const tags = faker.helpers.arrayElements(TAGS, { min: 0, max: 3 });
+  const consent = { email: faker.datatype.boolean(0.6), sms: faker.datatype.boolean(0.3), updatedAt };
   const segments = faker.helpers.arrayElements(SEGMENTS, { min: 1, max: 2 });
   const customer: CustomerRecord = {
     _id: id,
@@ -75,6 +76,7 @@ export function makeDemoCustomer(plan: TenantPlan, index: number): DemoCustomer 
     nameKey: makeNameKey(name, company),
     tags,
     segments,
+    consentEmail: consent.email,
     mergedInto: null,
     createdAt,
     updatedAt,
@@ -108,7 +110,7 @@ export function makeDemoCustomer(plan: TenantPlan, index: number): DemoCustomer 
     tags,
     segments,
     leadScore: faker.number.int({ min: 0, max: 100 }),
-    consent: { email: faker.datatype.boolean(0.6), sms: faker.datatype.boolean(0.3), updatedAt },
+    consent,
     updatedAt,
   };
   return { customer, service, marketing };

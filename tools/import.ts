@@ -18,6 +18,7 @@ import { CustomerGraphError } from '../lib/errors';
 import { makeMutationKey } from '../lib/idempotency';
 import { connectMongo, initModels } from '../lib/mongo';
 import { makeNameKey } from '../lib/nameKey';
+import { abilityFor } from '../lib/policy';
 import { recordIdFor } from '../lib/recordId';
 import type { SalesContext } from '../subgraphs/sales/loaders';
 import { createSalesModels, STAGES, type CustomerRecord } from '../subgraphs/sales/models';
@@ -81,7 +82,7 @@ export async function importCustomers(connection: Connection, rows: readonly Rec
   const models = createSalesModels(connection);
   await initModels(models);
   const caller: Caller = { sub: `import:${options.sourceId.slice(0, 12)}`, tenant: options.tenant, roles: ['admin'] };
-  const ctx = { caller, models, db: connection, settings: { defaultPhoneRegion: options.defaultPhoneRegion, historyLimit: 100 }, wakeRelay: () => undefined } as unknown as SalesContext;
+  const ctx = { caller, ability: abilityFor(caller), models, db: connection, settings: { defaultPhoneRegion: options.defaultPhoneRegion, historyLimit: 100 }, wakeRelay: () => undefined } as unknown as SalesContext;
   const seen = new Map<string, number>();
   const rejections: Rejection[] = [];
   let imported = 0;
@@ -135,6 +136,8 @@ function mapRow(raw: Record<string, unknown>, mapping: ColumnMapping | undefined
       input[field] = text;
     }
   }
+  // Rows without an owner stay unowned (an API create would default to its caller).
+  if (!('ownerId' in input)) input.ownerId = null;
   return input as CustomerInput;
 }
 

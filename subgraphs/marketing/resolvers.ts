@@ -1,8 +1,10 @@
 import { listConflicts } from '../../lib/conflictLog';
-import { assertMayReadConflicts, toConflictView } from '../../lib/conflictView';
+import { toConflictView } from '../../lib/conflictView';
+import { guardFields } from '../../lib/guardFields';
+import { SUBJECT_FIELDS } from '../../lib/policy';
 import { DateTimeScalar } from '../../lib/dateTimeScalar';
 import { validateFirst } from '../../lib/pagination';
-import type { Resolvers } from './generated/resolvers';
+import type { MarketingProfileResolvers, Resolvers } from './generated/resolvers';
 import { updateMarketingProfile } from './writes';
 
 /** Marketing resolvers: a customer's tags, segments, lead score and consent, and the marketing write. */
@@ -16,11 +18,10 @@ export const resolvers: Resolvers = {
     __resolveReference: (reference) => ({ id: reference.id }),
     marketing: (customer, _args, ctx) => ctx.loaders.profileByCustomer.load(customer.id),
   },
-  MarketingProfile: {
+  MarketingProfile: guardFields('MarketingProfile', SUBJECT_FIELDS.MarketingProfile, {
     conflicts: async (profile, { first }, ctx) => {
-      assertMayReadConflicts(ctx.caller);
       const entries = await listConflicts(ctx.db, ctx.caller.tenant, 'marketing', profile._id.toHexString(), validateFirst(first, 20));
       return entries.map(toConflictView);
     },
-  },
+  } satisfies MarketingProfileResolvers),
 };

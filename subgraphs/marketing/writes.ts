@@ -1,5 +1,6 @@
 /** Marketing writes: tags, segments, lead score and consent, as one versioned write of the profile. */
 import { BadUserInputError, NotFoundError } from '../../lib/errors';
+import { assertMayExecute, assertMayWrite } from '../../lib/guardFields';
 import { makeMutationKey, runOnce } from '../../lib/idempotency';
 import { parseObjectId } from '../../lib/objectId';
 import { diffFields, type FieldChange } from '../../lib/versionedRecord';
@@ -17,8 +18,10 @@ export interface MarketingProfileInput {
 /** Writes the given fields on top of `expectedVersion` (0 for a customer without a profile yet). */
 export function updateMarketingProfile(ctx: MarketingContext, customerId: string, expectedVersion: number, input: MarketingProfileInput, clientMutationId?: string | null): Promise<MarketingProfileRecord> {
   const key = makeMutationKey(ctx.caller.tenant, ctx.caller.sub, clientMutationId, 'updateMarketingProfile');
+  assertMayExecute(ctx.ability, 'updateMarketingProfile');
   return runOnce(ctx.db, key, () => {
     const values = normalizeMarketingInput(input);
+    assertMayWrite(ctx.ability, 'update', 'MarketingProfile', {}, Object.keys(values));
     return writeRecord(ctx, 'marketing', ctx.models.MarketingProfile, parseObjectId(customerId, 'customerId'), {
       kind: 'update',
       expectedVersion,
@@ -36,10 +39,12 @@ export function updateMarketingProfile(ctx: MarketingContext, customerId: string
   });
 }
 
-// Sales mirrors tags and segments for its list filters: the feed carries their new values.
+// Sales mirrors tags and segments (list filters) and email consent (who may read the email):
+// the feed carries their new values.
+const MIRRORED: Readonly<Record<string, string>> = { tags: 'tags', segments: 'segments', 'consent.email': 'consentEmail' };
 function mirrorData(changes: readonly FieldChange[]): { data?: Record<string, unknown> } {
-  const mirrored = changes.filter((c) => c.field === 'tags' || c.field === 'segments');
-  return mirrored.length > 0 ? { data: Object.fromEntries(mirrored.map((c) => [c.field, c.new])) } : {};
+  const mirrored = changes.filter((c) => c.field in MIRRORED);
+  return mirrored.length > 0 ? { data: Object.fromEntries(mirrored.map((c) => [MIRRORED[c.field], c.new])) } : {};
 }
 
 const LABEL = /^[\p{L}\p{N}][\p{L}\p{N} _.:-]{0,49}$/u;

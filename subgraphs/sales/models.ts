@@ -28,7 +28,9 @@ export interface CustomerRecord extends Versioned {
    */
   tags: string[];
   segments: string[];
-  /** Marketing version the mirrored tags and segments come from. */
+  /** Marketing's `consent.email`, mirrored: the marketing role may read `email` only where it is true. */
+  consentEmail?: boolean;
+  /** Marketing version the mirrored tags, segments and consent come from. */
   marketingMirrorVersion?: number;
   /** Set when this customer was merged into another one; merged customers leave lists and duplicate checks. */
   mergedInto: string | null;
@@ -51,6 +53,7 @@ const customerSchema = new Schema<CustomerRecord>(
     nameKey: { type: String, required: true },
     tags: { type: [String], default: [] },
     segments: { type: [String], default: [] },
+    consentEmail: { type: Boolean },
     marketingMirrorVersion: { type: Number },
     mergedInto: { type: String, default: null },
     createdAt: { type: Date, required: true },

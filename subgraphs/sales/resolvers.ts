@@ -1,14 +1,16 @@
 import { decodeChangeCursor, readChanges, toFeedChange } from '../../lib/changeFeed';
 import { listConflicts } from '../../lib/conflictLog';
-import { assertMayReadConflicts, toConflictView } from '../../lib/conflictView';
+import { toConflictView } from '../../lib/conflictView';
+import { guardFields } from '../../lib/guardFields';
+import { SUBJECT_FIELDS } from '../../lib/policy';
 import { buildCustomerFilter } from '../../lib/customerFilter';
 import { DateTimeScalar } from '../../lib/dateTimeScalar';
 import { WITHOUT_BOOKKEEPING } from '../../lib/loadByIds';
 import { parseObjectId } from '../../lib/objectId';
 import { decodeCursor, readPage, validateFirst } from '../../lib/pagination';
-import type { Resolvers } from './generated/resolvers';
+import type { CustomerResolvers, Resolvers } from './generated/resolvers';
 import type { CustomerRecord } from './models';
-import { createCustomer, mergeCustomers, revertCustomer, updateCustomer } from './writes';
+import { createCustomer, customerConditions, mergeCustomers, revertCustomer, updateCustomer } from './writes';
 
 /** Sales resolvers: the core customer fields, lists, the change feed and the sales writes. */
 export const resolvers: Resolvers = {
@@ -58,7 +60,7 @@ export const resolvers: Resolvers = {
   CustomerRevision: {
     changedFields: (revision) => revision.changes.map((change) => change.field),
   },
-  Customer: {
+  Customer: guardFields('Customer', SUBJECT_FIELDS.Customer, {
     __resolveReference: (reference, ctx) => ctx.loaders.customerById.load(reference.id),
     id: (customer) => customer._id.toHexString(),
     duplicates: (customer, _args, ctx) => ctx.loaders.duplicatesOf.load(customer),
@@ -68,9 +70,8 @@ export const resolvers: Resolvers = {
       return [...revisions].sort((a, b) => b.version - a.version).slice(0, limit);
     },
     conflicts: async (customer, { first }, ctx) => {
-      assertMayReadConflicts(ctx.caller);
       const entries = await listConflicts(ctx.db, ctx.caller.tenant, 'sales', customer._id.toHexString(), validateFirst(first, 20));
       return entries.map(toConflictView);
     },
-  },
+  } satisfies CustomerResolvers, customerConditions),
 };

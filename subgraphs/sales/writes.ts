@@ -1,6 +1,7 @@
 /** Sales writes: create, update, revert and merge customers, each one atomic versioned write. */
 import { normalizeCustomerInput, type CustomerInput, type CustomerValues } from '../../lib/customerInput';
 import { BadUserInputError, NotFoundError } from '../../lib/errors';
+import { assertMayExecute, assertMayWrite } from '../../lib/guardFields';
 import { makeMutationKey, runOnce } from '../../lib/idempotency';
 import { makeNameKey } from '../../lib/nameKey';
 import { parseObjectId } from '../../lib/objectId';
@@ -16,8 +17,11 @@ import type { CustomerRecord } from './models';
 export function createCustomer(ctx: SalesContext, input: CustomerInput, clientMutationId?: string | null): Promise<CustomerRecord> {
   const { caller, settings, models } = ctx;
   const key = makeMutationKey(caller.tenant, caller.sub, clientMutationId, 'createCustomer');
+  assertMayExecute(ctx.ability, 'createCustomer');
   return runOnce(ctx.db, key, async () => {
-    const values: CustomerValues = { stage: 'LEAD', ...normalizeCustomerInput(input, settings.defaultPhoneRegion, 'create') };
+    // The creator owns a new customer unless the input names an owner.
+    const values: CustomerValues = { stage: 'LEAD', ownerId: caller.sub, ...normalizeCustomerInput(input, settings.defaultPhoneRegion, 'create') };
+    assertMayWrite(ctx.ability, 'create', 'Customer', { ownerId: values.ownerId, consentEmail: false }, Object.keys(values));
     const _id = recordIdFor(key);
     const at = new Date();
     const changes: FieldChange[] = Object.entries(values).map(([field, value]) => ({ field, old: null, new: value }));
@@ -64,21 +68,31 @@ export function createCustomer(ctx: SalesContext, input: CustomerInput, clientMu
 /** Writes the given fields on top of `expectedVersion`, or refuses with VERSION_CONFLICT. */
 export function updateCustomer(ctx: SalesContext, id: string, expectedVersion: number, input: CustomerInput, clientMutationId?: string | null): Promise<CustomerRecord> {
   const key = makeMutationKey(ctx.caller.tenant, ctx.caller.sub, clientMutationId, 'updateCustomer');
+  assertMayExecute(ctx.ability, 'updateCustomer');
   return runOnce(ctx.db, key, async () => {
     const values = normalizeCustomerInput(input, ctx.settings.defaultPhoneRegion, 'update');
     if (Object.keys(values).length === 0) throw new BadUserInputError('input', 'name at least one field to change');
-    return write(ctx, id, { kind: 'update', expectedVersion, input: values, plan: (current) => planCustomerWrite(current, values), mutationKey: key });
+    return write(ctx, id, {
+      kind: 'update',
+      expectedVersion,
+      input: values,
+      authorize: (current) => assertMayWrite(ctx.ability, 'update', 'Customer', customerConditions(current), Object.keys(values)),
+      plan: (current) => planCustomerWrite(current, values),
+      mutationKey: key,
+    });
   });
 }
 
 /** Writes a new version that restores the values the customer had at `toVersion`. */
 export function revertCustomer(ctx: SalesContext, id: string, toVersion: number, expectedVersion: number): Promise<CustomerRecord> {
+  assertMayExecute(ctx.ability, 'revertCustomer');
   const restore = (current: CustomerRecord): CustomerValues => {
     if (!Number.isInteger(toVersion) || toVersion < 1 || toVersion >= current.version) {
       throw new BadUserInputError('toVersion', `must be from 1 to ${current.version - 1}, got ${toVersion}`);
     }
     const values = valuesAtVersion(current, toVersion);
     if (!values) throw new BadUserInputError('toVersion', `version ${toVersion} is older than the history kept for this customer`);
+    assertMayWrite(ctx.ability, 'update', 'Customer', customerConditions(current), Object.keys(values));
     return values as CustomerValues;
   };
   return write(ctx, id, { kind: 'revert', expectedVersion, input: restore, plan: (current) => planCustomerWrite(current, restore(current)) });
@@ -91,6 +105,7 @@ const MERGEABLE_FIELDS = ['company', 'email', 'phone', 'idNumber', 'ownerId', 'd
  * and the duplicate is marked `mergedInto` (it leaves lists and duplicate checks). Both are versioned writes.
  */
 export async function mergeCustomers(ctx: SalesContext, survivorId: string, duplicateId: string): Promise<CustomerRecord> {
+  assertMayExecute(ctx.ability, 'mergeCustomers');
   if (survivorId === duplicateId) throw new BadUserInputError('duplicateId', 'must differ from survivorId');
   const duplicate = await ctx.models.Customer.findOne({ _id: parseObjectId(duplicateId, 'duplicateId'), tenant: ctx.caller.tenant }).lean<CustomerRecord>();
   if (!duplicate) throw new NotFoundError('Customer', duplicateId);
@@ -118,6 +133,11 @@ export async function mergeCustomers(ctx: SalesContext, survivorId: string, dupl
 // `field` names the argument that named the customer, for errors.
 function write(ctx: SalesContext, id: string, spec: Omit<WriteSpec<CustomerRecord>, 'notFound'> & { field?: string }): Promise<CustomerRecord> {
   return writeRecord(ctx, 'sales', ctx.models.Customer, parseObjectId(id, spec.field ?? 'id'), { ...spec, notFound: () => new NotFoundError('Customer', id) });
+}
+
+/** The values Customer rules may test (lib/policy `CustomerConditions`). */
+export function customerConditions(record: Pick<CustomerRecord, 'ownerId' | 'consentEmail'>): { ownerId: string | null; consentEmail: boolean } {
+  return { ownerId: record.ownerId, consentEmail: record.consentEmail === true };
 }
 
 // The normalised name + company key follows the fields it derives from; it is not a field of its own.

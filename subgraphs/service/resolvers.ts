@@ -1,8 +1,10 @@
 import { listConflicts } from '../../lib/conflictLog';
-import { assertMayReadConflicts, toConflictView } from '../../lib/conflictView';
+import { toConflictView } from '../../lib/conflictView';
+import { guardFields } from '../../lib/guardFields';
+import { SUBJECT_FIELDS } from '../../lib/policy';
 import { DateTimeScalar } from '../../lib/dateTimeScalar';
 import { validateFirst } from '../../lib/pagination';
-import type { Resolvers } from './generated/resolvers';
+import type { Resolvers, ServiceProfileResolvers, TicketResolvers } from './generated/resolvers';
 import { openTicket, setTicketStatus, updateServiceProfile } from './writes';
 
 /** Service resolvers: a customer's service profile and tickets, and the service writes. */
@@ -18,15 +20,14 @@ export const resolvers: Resolvers = {
     __resolveReference: (reference) => ({ id: reference.id }),
     service: (customer, _args, ctx) => ctx.loaders.profileByCustomer.load(customer.id),
   },
-  ServiceProfile: {
+  ServiceProfile: guardFields('ServiceProfile', SUBJECT_FIELDS.ServiceProfile, {
     tickets: (profile, { status }) => (status ? profile.tickets.filter((ticket) => ticket.status === status) : profile.tickets),
     conflicts: async (profile, { first }, ctx) => {
-      assertMayReadConflicts(ctx.caller);
       const entries = await listConflicts(ctx.db, ctx.caller.tenant, 'service', profile._id.toHexString(), validateFirst(first, 20));
       return entries.map(toConflictView);
     },
-  },
-  Ticket: {
+  } satisfies ServiceProfileResolvers),
+  Ticket: guardFields('Ticket', SUBJECT_FIELDS.Ticket, {
     id: (ticket) => ticket._id.toHexString(),
-  },
+  } satisfies TicketResolvers),
 };

@@ -1,6 +1,7 @@
 /** Service writes: the profile's own fields and its tickets, each one atomic versioned write of the profile. */
 import { Types } from 'mongoose';
 import { BadUserInputError, NotFoundError } from '../../lib/errors';
+import { assertMayExecute, assertMayWrite } from '../../lib/guardFields';
 import { makeMutationKey, runOnce } from '../../lib/idempotency';
 import { parseObjectId } from '../../lib/objectId';
 import { recordIdFor } from '../../lib/recordId';
@@ -19,8 +20,10 @@ export interface ServiceProfileInput {
 /** Writes the given profile fields on top of `expectedVersion` (0 for a customer without a profile yet). */
 export function updateServiceProfile(ctx: ServiceContext, customerId: string, expectedVersion: number, input: ServiceProfileInput, clientMutationId?: string | null): Promise<ServiceProfileRecord> {
   const key = makeMutationKey(ctx.caller.tenant, ctx.caller.sub, clientMutationId, 'updateServiceProfile');
+  assertMayExecute(ctx.ability, 'updateServiceProfile');
   return runOnce(ctx.db, key, () => {
     const values = normalizeProfileInput(input);
+    assertMayWrite(ctx.ability, 'update', 'ServiceProfile', {}, Object.keys(values));
     return write(ctx, customerId, {
       kind: 'update',
       expectedVersion,
@@ -37,6 +40,8 @@ export function updateServiceProfile(ctx: ServiceContext, customerId: string, ex
 /** Opens a ticket: a new version of the profile, with `openTickets` counted in the same write. */
 export function openTicket(ctx: ServiceContext, customerId: string, input: { subject: string; priority?: PriorityValue | null }, clientMutationId?: string | null): Promise<TicketRecord> {
   const key = makeMutationKey(ctx.caller.tenant, ctx.caller.sub, clientMutationId, 'openTicket');
+  assertMayExecute(ctx.ability, 'openTicket');
+  assertMayWrite(ctx.ability, 'update', 'ServiceProfile', {}, ['tickets', 'openTickets']);
   return runOnce(ctx.db, key, async () => {
     const subject = input.subject.normalize('NFKC').replace(/\s+/g, ' ').trim();
     if (subject === '' || subject.length > 200) throw new BadUserInputError('input.subject', 'must be 1 to 200 characters');
@@ -65,6 +70,8 @@ export function openTicket(ctx: ServiceContext, customerId: string, input: { sub
 
 /** Moves a ticket to `status`, keeping `openTickets` in step. */
 export async function setTicketStatus(ctx: ServiceContext, id: string, status: TicketStatusValue): Promise<TicketRecord> {
+  assertMayExecute(ctx.ability, 'setTicketStatus');
+  assertMayWrite(ctx.ability, 'update', 'ServiceProfile', {}, ['tickets', 'openTickets']);
   const ticketId = parseObjectId(id);
   const owner = await ctx.models.ServiceProfile.findOne({ tenant: ctx.caller.tenant, 'tickets._id': ticketId }, { _id: 1 }).lean<{ _id: Types.ObjectId }>();
   if (!owner) throw new NotFoundError('Ticket', id);

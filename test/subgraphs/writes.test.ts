@@ -102,7 +102,7 @@ describe('clean data in', () => {
 
 describe('idempotent replays', () => {
   it('applies each write of a device queue once, even when the queue is replayed twice and concurrently', async () => {
-    const id = await insertCustomer(stack.db, { name: 'Queue Owner' });
+    const id = await insertCustomer(stack.db, { name: 'Queue Owner', ownerId: 'sales-9' });
     const device = stack.token('sales', 'sales-9');
     const queue = [
       { cmid: 'q-1', v: 1, input: { company: 'Offline Co' } },

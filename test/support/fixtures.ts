@@ -17,6 +17,8 @@ export interface FixtureCustomer {
   readonly tags?: string[];
   readonly segments?: string[];
   readonly tier?: string | null;
+  /** Marketing's consent.email (default true), mirrored on the customer. */
+  readonly consentEmail?: boolean;
   readonly tickets?: Array<Pick<TicketRecord, 'subject' | 'status' | 'priority'>>;
 }
 
@@ -45,6 +47,7 @@ export async function insertCustomer(db: Connection, fixture: FixtureCustomer): 
     nameKey: makeNameKey(fixture.name, fixture.company),
     tags,
     segments,
+    consentEmail: fixture.consentEmail ?? true,
     mergedInto: null,
     createdAt: now,
     updatedAt: now,
@@ -61,6 +64,6 @@ export async function insertCustomer(db: Connection, fixture: FixtureCustomer): 
     tickets,
     updatedAt: now,
   });
-  await MarketingProfile.create({ _id, tenant, ...initialVersioning(1), tags, segments, leadScore: 10, consent: { email: true, sms: false, updatedAt: now }, updatedAt: now });
+  await MarketingProfile.create({ _id, tenant, ...initialVersioning(1), tags, segments, leadScore: 10, consent: { email: fixture.consentEmail ?? true, sms: false, updatedAt: now }, updatedAt: now });
   return _id.toHexString();
 }

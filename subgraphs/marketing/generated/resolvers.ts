@@ -47,7 +47,7 @@ export type Customer = {
 export type MarketingProfile = {
   __typename?: 'MarketingProfile';
   /** Writes to this profile refused with VERSION_CONFLICT, newest first (admin and manager only). */
-  conflicts: Array<WriteConflict>;
+  conflicts?: Maybe<Array<WriteConflict>>;
   consent: Consent;
   leadScore: Scalars['Int']['output'];
   segments: Array<Scalars['String']['output']>;
@@ -244,7 +244,7 @@ export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversT
 }
 
 export type MarketingProfileResolvers<ContextType = MarketingContext, ParentType extends ResolversParentTypes['MarketingProfile'] = ResolversParentTypes['MarketingProfile']> = ResolversObject<{
-  conflicts?: Resolver<Array<ResolversTypes['WriteConflict']>, ParentType, ContextType, RequireFields<MarketingProfileConflictsArgs, 'first'>>;
+  conflicts?: Resolver<Maybe<Array<ResolversTypes['WriteConflict']>>, ParentType, ContextType, RequireFields<MarketingProfileConflictsArgs, 'first'>>;
   consent?: Resolver<ResolversTypes['Consent'], ParentType, ContextType>;
   leadScore?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   segments?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;

@@ -51,14 +51,14 @@ export type Customer = {
   __typename?: 'Customer';
   company?: Maybe<Scalars['String']['output']>;
   /** Writes to this customer refused with VERSION_CONFLICT, newest first (admin and manager only). */
-  conflicts: Array<WriteConflict>;
+  conflicts?: Maybe<Array<WriteConflict>>;
   dealValue?: Maybe<Scalars['Float']['output']>;
   /** Likely duplicates in the same tenant: same phone, same email, or same name and company. */
   duplicates: Array<Customer>;
   /** Lower-cased, validated. */
   email?: Maybe<Scalars['String']['output']>;
-  /** Accepted writes of the sales-owned fields, newest first (the last 100 are kept). */
-  history: Array<CustomerRevision>;
+  /** Accepted writes of the sales-owned fields, newest first (the last 100 are kept); null with FORBIDDEN where the caller may not see them. */
+  history?: Maybe<Array<CustomerRevision>>;
   id: Scalars['ID']['output'];
   /** National ID: highly sensitive. */
   idNumber?: Maybe<Scalars['String']['output']>;
@@ -409,11 +409,11 @@ export type ConflictValueResolvers<ContextType = SalesContext, ParentType extend
 export type CustomerResolvers<ContextType = SalesContext, ParentType extends ResolversParentTypes['Customer'] = ResolversParentTypes['Customer'], FederationReferenceType extends FederationReferenceTypes['Customer'] = FederationReferenceTypes['Customer']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Customer']> | FederationReferenceType, FederationReferenceType, ContextType>;
   company?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
-  conflicts?: Resolver<Array<ResolversTypes['WriteConflict']>, ParentType, ContextType, RequireFields<CustomerConflictsArgs, 'first'>>;
+  conflicts?: Resolver<Maybe<Array<ResolversTypes['WriteConflict']>>, ParentType, ContextType, RequireFields<CustomerConflictsArgs, 'first'>>;
   dealValue?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   duplicates?: Resolver<Array<ResolversTypes['Customer']>, ParentType, ContextType>;
   email?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
-  history?: Resolver<Array<ResolversTypes['CustomerRevision']>, ParentType, ContextType, RequireFields<CustomerHistoryArgs, 'first'>>;
+  history?: Resolver<Maybe<Array<ResolversTypes['CustomerRevision']>>, ParentType, ContextType, RequireFields<CustomerHistoryArgs, 'first'>>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   idNumber?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   mergedInto?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;

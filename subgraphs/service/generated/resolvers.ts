@@ -76,7 +76,7 @@ export type Priority =
 export type ServiceProfile = {
   __typename?: 'ServiceProfile';
   /** Writes to this profile refused with VERSION_CONFLICT, newest first (admin and manager only). */
-  conflicts: Array<WriteConflict>;
+  conflicts?: Maybe<Array<WriteConflict>>;
   lastContactAt?: Maybe<Scalars['DateTime']['output']>;
   openTickets: Scalars['Int']['output'];
   satisfaction?: Maybe<Scalars['Float']['output']>;
@@ -284,7 +284,7 @@ export type MutationResolvers<ContextType = ServiceContext, ParentType extends R
 }>;
 
 export type ServiceProfileResolvers<ContextType = ServiceContext, ParentType extends ResolversParentTypes['ServiceProfile'] = ResolversParentTypes['ServiceProfile']> = ResolversObject<{
-  conflicts?: Resolver<Array<ResolversTypes['WriteConflict']>, ParentType, ContextType, RequireFields<ServiceProfileConflictsArgs, 'first'>>;
+  conflicts?: Resolver<Maybe<Array<ResolversTypes['WriteConflict']>>, ParentType, ContextType, RequireFields<ServiceProfileConflictsArgs, 'first'>>;
   lastContactAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   openTickets?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   satisfaction?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
