@@ -97,8 +97,11 @@ export async function applyVersionedWrite<T extends Versioned & { _id: Types.Obj
         .exec();
       if (written) return { status: 'applied', record: written };
     } catch (error) {
-      // Two first writes raced to create the record: the loser reads it and goes again.
       if ((error as { code?: number }).code !== 11000) throw error;
+      // Either two first writes raced to create the record (the loser reads it and goes again),
+      // or the id belongs to a record of another tenant, which does not exist for this caller.
+      const owner = await model.findOne({ _id: id }, { tenant: 1 }).lean<{ tenant: string }>().exec();
+      if (owner && owner.tenant !== tenant) throw options.notFound();
     }
     // Lost the race for this version: back off a little once contention is visible.
     if (attempt > 2) await new Promise((r) => setTimeout(r, Math.random() * Math.min(50, attempt * 2)));

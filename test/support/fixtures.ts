@@ -12,11 +12,15 @@ export interface FixtureCustomer {
   readonly company?: string | null;
   readonly email?: string | null;
   readonly phone?: string | null;
+  readonly idNumber?: string | null;
+  readonly dealValue?: number | null;
   readonly ownerId?: string | null;
   readonly stage?: CustomerRecord['stage'];
   readonly tags?: string[];
   readonly segments?: string[];
   readonly tier?: string | null;
+  readonly satisfaction?: number | null;
+  readonly lastContactAt?: Date | null;
   /** Marketing's consent.email (default true), mirrored on the customer. */
   readonly consentEmail?: boolean;
   readonly tickets?: Array<Pick<TicketRecord, 'subject' | 'status' | 'priority'>>;
@@ -39,10 +43,10 @@ export async function insertCustomer(db: Connection, fixture: FixtureCustomer): 
     company: fixture.company ?? null,
     email: fixture.email ?? null,
     phone: fixture.phone ?? null,
-    idNumber: null,
+    idNumber: fixture.idNumber ?? null,
     ownerId: fixture.ownerId ?? null,
     stage: fixture.stage ?? 'LEAD',
-    dealValue: null,
+    dealValue: fixture.dealValue ?? null,
     ...initialVersioning(1),
     nameKey: makeNameKey(fixture.name, fixture.company),
     tags,
@@ -59,8 +63,8 @@ export async function insertCustomer(db: Connection, fixture: FixtureCustomer): 
     ...initialVersioning(1),
     tier: fixture.tier ?? null,
     openTickets: tickets.filter((t) => t.status === 'OPEN' || t.status === 'PENDING').length,
-    satisfaction: null,
-    lastContactAt: null,
+    satisfaction: fixture.satisfaction ?? null,
+    lastContactAt: fixture.lastContactAt ?? null,
     tickets,
     updatedAt: now,
   });
