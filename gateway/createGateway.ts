@@ -10,6 +10,7 @@ export interface GatewayOptions {
   /** Overrides the routing URL of each subgraph written in the supergraph. */
   readonly subgraphUrls: Readonly<Partial<Record<SubgraphName, string>>>;
   readonly subgraphTimeoutMs: number;
+  readonly internalSecret: string;
   readonly logger: Logger;
 }
 
@@ -23,6 +24,7 @@ export function createGateway(options: GatewayOptions): ApolloGateway {
         name,
         url: options.subgraphUrls[name as SubgraphName] ?? url!,
         timeoutMs: options.subgraphTimeoutMs,
+        internalSecret: options.internalSecret,
         logger: options.logger,
       }),
   });

@@ -10,6 +10,7 @@ async function main(): Promise<void> {
     port: config.ports.gateway,
     host: config.host,
     jwtSecret: config.jwtSecret,
+    internalSecret: config.internalSecret,
     supergraphPath: config.supergraphPath,
     subgraphUrls: config.subgraphUrls,
     subgraphTimeoutMs: config.subgraphTimeoutMs,

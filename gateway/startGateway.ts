@@ -15,6 +15,7 @@ export interface StartGatewayOptions {
   readonly port: number;
   readonly host: string;
   readonly jwtSecret: string;
+  readonly internalSecret: string;
   readonly supergraphPath: string;
   readonly subgraphUrls: Readonly<Record<SubgraphName, string>>;
   readonly subgraphTimeoutMs: number;

@@ -8,11 +8,14 @@ import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import type { Fetcher } from '@apollo/utils.fetcher';
 import { Kind, parse, type SelectionSetNode } from 'graphql';
 import { CALLER_HEADER, encodeCaller } from '../lib/caller';
+import { signRequest } from '../lib/internalAuth';
 import type { Logger } from '../lib/logger';
 import type { GatewayContext } from './context';
 
 export interface SubgraphDataSourceOptions {
   readonly name: string;
+  /** HMAC key shared with the subgraphs. */
+  readonly internalSecret: string;
   readonly url: string;
   readonly timeoutMs: number;
   readonly logger: Logger;
@@ -25,7 +28,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
   private readonly logger: Logger;
 
   constructor(options: SubgraphDataSourceOptions) {
-    super({ url: options.url, fetcher: createTimeoutFetcher(options.timeoutMs) });
+    super({ url: options.url, fetcher: createSigningFetcher(options.internalSecret, options.timeoutMs) });
     this.name = options.name;
     this.timeoutMs = options.timeoutMs;
     this.logger = options.logger;
@@ -56,9 +59,15 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
   }
 }
 
+// Signs the exact body that is sent (the data source serialises it just before this call).
 // Node's fetch keeps connections alive per origin; the timeout keeps a slow subgraph from piling up requests.
-function createTimeoutFetcher(timeoutMs: number): Fetcher {
-  return ((url: string, init?: RequestInit) => fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) })) as unknown as Fetcher;
+function createSigningFetcher(secret: string, timeoutMs: number): Fetcher {
+  return ((url: string, init: { headers?: Record<string, string>; body?: string } & RequestInit) => {
+    const headers = { ...(init.headers ?? {}) };
+    const callerHeader = headers[CALLER_HEADER];
+    if (callerHeader) Object.assign(headers, signRequest(secret, callerHeader, init.body ?? ''));
+    return fetch(url, { ...init, headers, signal: AbortSignal.timeout(timeoutMs) });
+  }) as unknown as Fetcher;
 }
 
 const rootFieldsCache = new Map<string, string[]>();

@@ -15,6 +15,9 @@ export interface Config {
   readonly jwtSecret: string;
   /** True when JWT_SECRET was unset and the development default is in use (the gateway warns). */
   readonly jwtSecretIsDefault: boolean;
+  /** Key of the HMAC the gateway signs subgraph requests with (INTERNAL_SECRET). */
+  readonly internalSecret: string;
+  readonly internalSecretIsDefault: boolean;
   readonly host: string;
   readonly subgraphHost: string;
   readonly ports: Readonly<{ gateway: number; sales: number; service: number; marketing: number }>;
@@ -42,6 +45,7 @@ export const SUBGRAPH_NAMES: readonly SubgraphName[] = ['sales', 'service', 'mar
 type Env = Readonly<Record<string, string | undefined>>;
 
 const DEV_JWT_SECRET = 'customer-graph-dev-secret-do-not-use-in-production';
+const DEV_INTERNAL_SECRET = 'customer-graph-dev-internal-secret-do-not-use-in-production';
 
 /** Thrown when a variable is set to something we cannot use; the message names it and what we expect. */
 export class ConfigError extends Error {
@@ -74,6 +78,8 @@ export function loadConfig(env: Env = process.env): Config {
     redisUrl: readRedisUrl(env),
     jwtSecret: readSecret(env, 'JWT_SECRET', DEV_JWT_SECRET, nodeEnv),
     jwtSecretIsDefault: !env.JWT_SECRET,
+    internalSecret: readSecret(env, 'INTERNAL_SECRET', DEV_INTERNAL_SECRET, nodeEnv),
+    internalSecretIsDefault: !env.INTERNAL_SECRET,
     host: env.HOST ?? '0.0.0.0',
     subgraphHost,
     ports,
@@ -163,6 +169,7 @@ function readRelayFault(env: Env, nodeEnv: NodeEnv): RelayFaultPoint | undefined
 /** Prints the loud warnings of a development configuration (call from a server's start). */
 export function warnAboutDevDefaults(config: Config): void {
   if (config.jwtSecretIsDefault) warnOnce('JWT_SECRET', 'JWT_SECRET is not set: using the built-in development secret. Never do this in production.');
+  if (config.internalSecretIsDefault) warnOnce('INTERNAL_SECRET', 'INTERNAL_SECRET is not set: gateway and subgraphs sign with the built-in development secret.');
 }
 
 function readSecret(env: Env, name: string, devDefault: string, nodeEnv: NodeEnv): string {

@@ -1,5 +1,5 @@
 /** The `main` of a subgraph process: read config, start, stop cleanly on SIGINT/SIGTERM. */
-import { loadConfig, requireMongoUri } from './config';
+import { loadConfig, requireMongoUri, warnAboutDevDefaults } from './config';
 import { onShutdown } from './onShutdown';
 import { startSubgraph, type SubgraphDefinition } from './startSubgraph';
 
@@ -7,9 +7,11 @@ import { startSubgraph, type SubgraphDefinition } from './startSubgraph';
 export function runSubgraphMain(definition: SubgraphDefinition<any, any>): void {
   (async () => {
     const config = loadConfig();
+    warnAboutDevDefaults(config);
     const running = await startSubgraph(definition, {
       mongodbUri: requireMongoUri(config),
       redisUrl: config.redisUrl,
+      internalSecret: config.internalSecret,
       port: config.ports[definition.name],
       host: config.subgraphHost,
       logLevel: config.logLevel,

@@ -15,16 +15,18 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { Connection, Model } from 'mongoose';
 import type { SubgraphName } from './config';
-import { CALLER_HEADER, decodeCaller, type Caller } from './caller';
+import type { Caller } from './caller';
+import { NonceCache, verifyRequest } from './internalAuth';
 import { FeedMessageType, WAKE_CHANNEL, stringifyFeedMessage } from './changeFeed';
 import { createRedis } from './redis';
 import { FeedFollower, type FollowerSpec } from './feedFollower';
 import { abilityFor, type AppAbility } from './policy';
 import { createFormatError } from './formatError';
-import { withHttpStatus } from './httpContextError';
 import { listen } from './listen';
 import { createLogger, type Logger } from './logger';
 import { connectMongo, initModels, pingMongo } from './mongo';
+
+type RawBodyRequest = express.Request & { rawBody?: Buffer };
 
 /** What every subgraph resolver receives. */
 export interface SubgraphContext<TModels, TLoaders> {
@@ -63,6 +65,8 @@ export interface SubgraphDefinition<TModels extends Readonly<Record<string, Mode
 
 export interface SubgraphOptions {
   readonly mongodbUri: string;
+  /** HMAC key shared with the gateway: requests not signed with it are refused. */
+  readonly internalSecret: string;
   /** Redis for waking the relay after a write; without it the relay finds writes by its scan. */
   readonly redisUrl?: string;
   readonly port: number;
@@ -134,12 +138,23 @@ export async function startSubgraph<TModels extends Readonly<Record<string, Mode
     const mongo = await pingMongo(connection);
     res.status(mongo ? 200 : 503).json({ status: mongo ? 'ready' : 'unready', mongo });
   });
+  const nonces = new NonceCache();
   app.use(
     '/graphql',
-    express.json({ limit: '1mb' }),
+    express.json({ limit: '1mb', verify: (req, _res, buf) => ((req as RawBodyRequest).rawBody = buf) }),
+    // Only the gateway may call: verify its signature before Apollo sees the request.
+    (req: RawBodyRequest, res: express.Response, next: express.NextFunction) => {
+      try {
+        res.locals.caller = verifyRequest(options.internalSecret, (name) => req.header(name), req.rawBody ?? Buffer.alloc(0), nonces);
+        next();
+      } catch (error) {
+        const message = error instanceof Error ? error.message : 'Unauthenticated';
+        res.status(401).json({ errors: [{ message, extensions: { code: 'UNAUTHENTICATED' } }] });
+      }
+    },
     expressMiddleware(server, {
-      context: async ({ req }) => {
-        const caller = withHttpStatus(() => decodeCaller(req.header(CALLER_HEADER)));
+      context: async ({ req, res }) => {
+        const caller = res.locals.caller as Caller;
         return { ...contextFor(caller.tenant, caller), requestId: req.header('x-request-id') ?? randomUUID() };
       },
     }),

@@ -16,6 +16,7 @@ import { startRelay } from '../../lib/startRelay';
 import type { ChangeRelay } from '../../lib/changeRelay';
 
 export const TEST_JWT_SECRET = 'test-secret-0123456789abcdef';
+export const TEST_INTERNAL_SECRET = 'test-internal-secret-0123456789';
 
 export interface GraphQLResponse<T = any> {
   readonly status: number;
@@ -48,6 +49,7 @@ export async function startStack(name: string, options: { relay?: boolean } = {}
   const subgraphOptions = (port: number) => ({
     mongodbUri,
     redisUrl: testRedisUrl(),
+    internalSecret: TEST_INTERNAL_SECRET,
     port,
     host: '127.0.0.1',
     // TEST_LOG_LEVEL=debug shows the services' logs and internal error messages while debugging a test.
@@ -63,6 +65,7 @@ export async function startStack(name: string, options: { relay?: boolean } = {}
     port: 0,
     host: '127.0.0.1',
     jwtSecret: TEST_JWT_SECRET,
+    internalSecret: TEST_INTERNAL_SECRET,
     supergraphPath: 'schema/supergraph.graphql',
     subgraphUrls: { sales: subgraphs.sales.url, service: subgraphs.service.url, marketing: subgraphs.marketing.url },
     subgraphTimeoutMs: 5000,
