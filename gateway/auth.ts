@@ -1,16 +1,29 @@
-/** Who is calling the gateway: a user's JWT in `Authorization: Bearer …`, plus the device id. */
+/** Who is calling the gateway: a user's JWT (`Authorization: Bearer …`) or a partner's `x-api-key`, plus the device id. */
 import type { Caller } from '../lib/caller';
 import { UnauthenticatedError } from '../lib/errors';
-import { verifyToken } from '../lib/token';
 
 export interface AuthHeaders {
   readonly authorization?: string;
+  readonly apiKey?: string;
   readonly deviceId?: string;
 }
 
-/** Verifies the bearer token and returns the caller, or throws `UNAUTHENTICATED`. */
-export function authenticate(headers: AuthHeaders, jwtSecret: string): Caller {
-  const match = /^Bearer\s+(\S+)$/i.exec(headers.authorization ?? '');
-  if (!match) throw new UnauthenticatedError('Send a token: Authorization: Bearer <JWT> (npm run token prints one)');
-  return verifyToken(match[1], jwtSecret, headers.deviceId || undefined);
+export interface Authenticators {
+  readonly verifyToken: (token: string, deviceId?: string) => Promise<Caller>;
+  readonly verifyApiKey?: (key: string, deviceId?: string) => Promise<Caller>;
+}
+
+/** Returns the caller, or throws `UNAUTHENTICATED` saying what is missing or wrong. */
+export function createAuthenticate(authenticators: Authenticators): (headers: AuthHeaders) => Promise<Caller> {
+  return async ({ authorization, apiKey, deviceId }) => {
+    const device = deviceId?.trim() || undefined;
+    if (device && device.length > 128) throw new UnauthenticatedError('x-device-id must be at most 128 characters');
+    if (apiKey) {
+      if (!authenticators.verifyApiKey) throw new UnauthenticatedError('API keys are not enabled on this gateway');
+      return authenticators.verifyApiKey(apiKey, device);
+    }
+    const match = /^Bearer\s+(\S+)$/i.exec(authorization ?? '');
+    if (!match) throw new UnauthenticatedError('Send a token (Authorization: Bearer <JWT>, see npm run token) or a partner key (x-api-key)');
+    return authenticators.verifyToken(match[1], device);
+  };
 }

@@ -5,12 +5,13 @@ import cors from 'cors';
 import express, { type Express } from 'express';
 import { randomUUID } from 'node:crypto';
 import { withHttpStatus } from '../lib/httpContextError';
-import { authenticate } from './auth';
+import type { Caller } from '../lib/caller';
+import type { AuthHeaders } from './auth';
 import type { GatewayContext } from './context';
 import { checkSubgraphs } from './readiness';
 
 export interface HttpOptions {
-  readonly jwtSecret: string;
+  readonly authenticate: (headers: AuthHeaders) => Promise<Caller>;
   readonly subgraphUrls: Readonly<Record<string, string>>;
 }
 
@@ -32,8 +33,8 @@ export function createHttpApp(server: ApolloServer<GatewayContext>, options: Htt
     express.json({ limit: '1mb' }),
     expressMiddleware(server, {
       context: async ({ req }) => ({
-        caller: withHttpStatus(() =>
-          authenticate({ authorization: req.header('authorization'), deviceId: req.header('x-device-id') }, options.jwtSecret),
+        caller: await withHttpStatus(() =>
+          options.authenticate({ authorization: req.header('authorization'), apiKey: req.header('x-api-key'), deviceId: req.header('x-device-id') }),
         ),
         requestId: req.header('x-request-id') ?? randomUUID(),
       }),

@@ -9,12 +9,23 @@ import { createLogger } from '../lib/logger';
 import type { GatewayContext } from './context';
 import { createGateway } from './createGateway';
 import { createHttpApp } from './http';
+import { createAuthenticate } from './auth';
+import { createApiKeyVerifier } from '../lib/apiKeys';
+import { connectMongo } from '../lib/mongo';
+import { createTokenVerifier } from '../lib/token';
 import { createPermissionsPlugin } from './plugins/usePermissions';
 
 export interface StartGatewayOptions {
   readonly port: number;
   readonly host: string;
   readonly jwtSecret: string;
+  readonly jwksUrl?: string;
+  readonly jwtIssuer?: string;
+  readonly jwtAudience?: string;
+  /** Where partner API keys are stored; without it, API keys are refused. */
+  readonly mongodbUri?: string;
+  /** How long a verified API key is trusted before it is looked up again (a revocation takes effect within it). */
+  readonly apiKeyCacheMs?: number;
   readonly internalSecret: string;
   readonly supergraphPath: string;
   readonly subgraphUrls: Readonly<Record<SubgraphName, string>>;
@@ -43,7 +54,12 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     logger,
   });
   await server.start();
-  httpServer.on('request', createHttpApp(server, { jwtSecret: options.jwtSecret, subgraphUrls: options.subgraphUrls }));
+  const keyStore = options.mongodbUri ? await connectMongo(options.mongodbUri) : undefined;
+  const authenticate = createAuthenticate({
+    verifyToken: createTokenVerifier({ secret: options.jwtSecret, jwksUrl: options.jwksUrl, issuer: options.jwtIssuer, audience: options.jwtAudience }),
+    verifyApiKey: keyStore ? createApiKeyVerifier(keyStore, options.apiKeyCacheMs) : undefined,
+  });
+  httpServer.on('request', createHttpApp(server, { authenticate, subgraphUrls: options.subgraphUrls }));
   const port = await listen(httpServer, options.port, options.host);
   const url = `http://${options.host === '0.0.0.0' ? 'localhost' : options.host}:${port}/graphql`;
   logger.info({ url }, 'gateway ready');
@@ -52,7 +68,11 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     url,
     port,
     stop() {
-      stopping ??= server.stop().then(() => logger.info('gateway stopped'));
+      stopping ??= (async () => {
+        await server.stop();
+        await keyStore?.close();
+        logger.info('gateway stopped');
+      })();
       return stopping;
     },
   };

@@ -15,6 +15,11 @@ export interface Config {
   readonly jwtSecret: string;
   /** True when JWT_SECRET was unset and the development default is in use (the gateway warns). */
   readonly jwtSecretIsDefault: boolean;
+  /** RS256/ES256 keys of an identity provider (JWKS_URL); when set, HS256 tokens are refused. */
+  readonly jwksUrl: string | undefined;
+  /** Required `iss` and `aud` of user tokens, when set (JWT_ISSUER, JWT_AUDIENCE). */
+  readonly jwtIssuer: string | undefined;
+  readonly jwtAudience: string | undefined;
   /** Key of the HMAC the gateway signs subgraph requests with (INTERNAL_SECRET). */
   readonly internalSecret: string;
   readonly internalSecretIsDefault: boolean;
@@ -76,8 +81,12 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel: env.LOG_LEVEL ?? (nodeEnv === 'test' ? 'warn' : 'info'),
     mongodbUri: readMongoUri(env),
     redisUrl: readRedisUrl(env),
-    jwtSecret: readSecret(env, 'JWT_SECRET', DEV_JWT_SECRET, nodeEnv),
-    jwtSecretIsDefault: !env.JWT_SECRET,
+    // With JWKS_URL, tokens are checked against the provider's keys and JWT_SECRET is not needed.
+    jwtSecret: env.JWKS_URL ? (env.JWT_SECRET ?? '') : readSecret(env, 'JWT_SECRET', DEV_JWT_SECRET, nodeEnv),
+    jwtSecretIsDefault: !env.JWT_SECRET && !env.JWKS_URL,
+    jwksUrl: readUrl(env, 'JWKS_URL'),
+    jwtIssuer: env.JWT_ISSUER || undefined,
+    jwtAudience: env.JWT_AUDIENCE || undefined,
     internalSecret: readSecret(env, 'INTERNAL_SECRET', DEV_INTERNAL_SECRET, nodeEnv),
     internalSecretIsDefault: !env.INTERNAL_SECRET,
     host: env.HOST ?? '0.0.0.0',

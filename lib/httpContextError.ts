@@ -6,9 +6,9 @@ const STATUS_BY_CODE: Readonly<Record<string, number>> = { UNAUTHENTICATED: 401,
  * Runs a context-building step; our typed errors leave with their code and the matching HTTP status
  * (Apollo would otherwise answer 500 for any error thrown while building the context).
  */
-export function withHttpStatus<T>(build: () => T): T {
+export async function withHttpStatus<T>(build: () => T | Promise<T>): Promise<T> {
   try {
-    return build();
+    return await build();
   } catch (error) {
     if (error instanceof CustomerGraphError) {
       throw new CustomerGraphError(error.message, error.code, { ...error.extensions, http: { status: STATUS_BY_CODE[error.code] ?? 400 } });

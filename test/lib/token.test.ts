@@ -1,24 +1,30 @@
 import jwt from 'jsonwebtoken';
 import { decodeCaller, encodeCaller } from '../../lib/caller';
-import { signToken, verifyToken } from '../../lib/token';
+import { createTokenVerifier, signToken } from '../../lib/token';
 
 const SECRET = 'unit-test-secret-0123456789';
+const verify = createTokenVerifier({ secret: SECRET, issuer: 'https://id.example', audience: 'customer-graph' });
+const claims = { sub: 'u1', tenant: 'acme', roles: ['sales' as const] };
+const good = (extra: Parameters<typeof signToken>[3] = {}) => signToken(claims, SECRET, 3600, { issuer: 'https://id.example', audience: 'customer-graph', ...extra });
 
 describe('tokens', () => {
-  it('round-trips the claims and adds the device id', () => {
-    const token = signToken({ sub: 'u1', tenant: 'acme', roles: ['sales'] }, SECRET);
-    expect(verifyToken(token, SECRET, 'phone-1')).toEqual({ sub: 'u1', tenant: 'acme', roles: ['sales'], deviceId: 'phone-1' });
+  it('round-trips the claims and adds the device id', async () => {
+    await expect(verify(good(), 'phone-1')).resolves.toEqual({ sub: 'u1', tenant: 'acme', roles: ['sales'], deviceId: 'phone-1' });
   });
 
   it.each([
-    ['another secret', signToken({ sub: 'u1', tenant: 'acme', roles: ['sales'] }, 'another-secret-0123456789'), /not valid/],
-    ['an expired token', jwt.sign({ sub: 'u1', tenant: 'acme', roles: ['sales'], exp: Math.floor(Date.now() / 1000) - 10 }, SECRET), /expired/],
-    ['an unknown role', jwt.sign({ sub: 'u1', tenant: 'acme', roles: ['root'] }, SECRET), /roles/],
-    ['no tenant', jwt.sign({ sub: 'u1', roles: ['admin'] }, SECRET), /tenant/],
-    ['alg none', jwt.sign({ sub: 'u1', tenant: 'acme', roles: ['admin'] }, '', { algorithm: 'none' }), /not valid/],
-  ])('refuses %s with UNAUTHENTICATED', (_name, token, message) => {
-    expect(() => verifyToken(token, SECRET)).toThrow(message);
-    expect(() => verifyToken(token, SECRET)).toThrow(expect.objectContaining({ extensions: { code: 'UNAUTHENTICATED' } }));
+    ['another secret', () => signToken(claims, 'another-secret-0123456789', 3600, { issuer: 'https://id.example', audience: 'customer-graph' }), /not valid/],
+    ['an expired token', () => jwt.sign({ ...claims, iss: 'https://id.example', aud: 'customer-graph', exp: Math.floor(Date.now() / 1000) - 10 }, SECRET), /expired/],
+    ['a token not valid yet', () => good({ notBefore: 3600 }), /not valid yet/],
+    ['another issuer', () => signToken(claims, SECRET, 3600, { issuer: 'https://evil.example', audience: 'customer-graph' }), /issuer/],
+    ['another audience', () => signToken(claims, SECRET, 3600, { issuer: 'https://id.example', audience: 'other-app' }), /audience/],
+    ['an unknown role', () => jwt.sign({ sub: 'u1', tenant: 'acme', roles: ['root'], iss: 'https://id.example', aud: 'customer-graph', exp: Math.floor(Date.now() / 1000) + 60 }, SECRET), /roles/],
+    ['no tenant', () => jwt.sign({ sub: 'u1', roles: ['admin'], iss: 'https://id.example', aud: 'customer-graph', exp: Math.floor(Date.now() / 1000) + 60 }, SECRET), /tenant/],
+    ['alg none', () => jwt.sign({ ...claims, iss: 'https://id.example', aud: 'customer-graph', exp: Math.floor(Date.now() / 1000) + 60 }, '', { algorithm: 'none' }), /not valid/],
+    ['no expiry', () => jwt.sign({ ...claims, iss: 'https://id.example', aud: 'customer-graph' }, SECRET), /not valid/],
+  ])('refuses %s with UNAUTHENTICATED', async (_name, make, message) => {
+    await expect(verify(make())).rejects.toThrow(message);
+    await expect(verify(make())).rejects.toMatchObject({ extensions: { code: 'UNAUTHENTICATED' } });
   });
 });
 

@@ -7,7 +7,7 @@ import type { Role } from '../../lib/caller';
 import { startSubgraph, type RunningSubgraph, type SubgraphDefinition } from '../../lib/startSubgraph';
 import { signToken } from '../../lib/token';
 import { connectMongo } from '../../lib/mongo';
-import { startGateway, type RunningGateway } from '../../gateway/startGateway';
+import { startGateway, type RunningGateway, type StartGatewayOptions } from '../../gateway/startGateway';
 import { marketingSubgraph } from '../../subgraphs/marketing';
 import { salesSubgraph } from '../../subgraphs/sales';
 import { serviceSubgraph } from '../../subgraphs/service';
@@ -34,6 +34,8 @@ export interface TestStack {
   readonly relay: ChangeRelay;
   token(role: Role, sub?: string, tenant?: string): string;
   query<T = any>(token: string | null, query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>>;
+  /** A request with any headers (API keys, device ids). */
+  request<T = any>(headers: Record<string, string>, query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>>;
   /** Waits until the relay and every follower have nothing left to do (followers' writes feed the relay again). */
   settle(): Promise<void>;
   /** Starts a subgraph again on the port it had (after a test stopped it). */
@@ -44,7 +46,7 @@ export interface TestStack {
 const DEFINITIONS = { sales: salesSubgraph, service: serviceSubgraph, marketing: marketingSubgraph } as const;
 
 /** Starts subgraphs and gateway for one test file. */
-export async function startStack(name: string, options: { relay?: boolean } = {}): Promise<TestStack> {
+export async function startStack(name: string, options: { relay?: boolean; gateway?: Partial<StartGatewayOptions> } = {}): Promise<TestStack> {
   const mongodbUri = testMongoUri(uniqueDatabase(name));
   const subgraphOptions = (port: number) => ({
     mongodbUri,
@@ -65,6 +67,9 @@ export async function startStack(name: string, options: { relay?: boolean } = {}
     port: 0,
     host: '127.0.0.1',
     jwtSecret: TEST_JWT_SECRET,
+    mongodbUri,
+    apiKeyCacheMs: 0,
+    ...options.gateway,
     internalSecret: TEST_INTERNAL_SECRET,
     supergraphPath: 'schema/supergraph.graphql',
     subgraphUrls: { sales: subgraphs.sales.url, service: subgraphs.service.url, marketing: subgraphs.marketing.url },
@@ -74,20 +79,22 @@ export async function startStack(name: string, options: { relay?: boolean } = {}
   });
   const relay = options.relay === false ? undefined : await startRelay({ mongodbUri, redisUrl: testRedisUrl(), logLevel: 'silent', retentionDays: 30, scanIntervalMs: 200 });
   const db = await connectMongo(mongodbUri);
+  const request = async (headers: Record<string, string>, query: string, variables?: Record<string, unknown>) => {
+    const response = await fetch(gateway.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify({ query, variables }),
+    });
+    return { status: response.status, ...((await response.json()) as object) };
+  };
   return {
     gatewayUrl: gateway.url,
     mongodbUri,
     subgraphs,
     db,
     token: (role, sub = `${role}-1`, tenant = 'acme') => signToken({ sub, tenant, roles: [role] }, TEST_JWT_SECRET),
-    async query(token, query, variables) {
-      const response = await fetch(gateway.url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-        body: JSON.stringify({ query, variables }),
-      });
-      return { status: response.status, ...((await response.json()) as object) };
-    },
+    query: (token, query, variables) => request(token ? { authorization: `Bearer ${token}` } : {}, query, variables),
+    request,
     async settle() {
       for (let round = 0; round < 4; round++) {
         await relay?.relay.drain();
