@@ -5,6 +5,7 @@ import cors from 'cors';
 import express, { type Express } from 'express';
 import { randomUUID } from 'node:crypto';
 import { withHttpStatus } from '../lib/httpContextError';
+import type { AnomalyMonitor } from '../lib/anomalyMonitor';
 import type { Caller } from '../lib/caller';
 import type { AuthHeaders } from './auth';
 import type { GatewayContext } from './context';
@@ -12,6 +13,11 @@ import { checkSubgraphs } from './readiness';
 
 export interface HttpOptions {
   readonly authenticate: (headers: AuthHeaders) => Promise<Caller>;
+  /** Counts the request against the caller's limits; throws RATE_LIMITED past them. */
+  readonly rateLimit?: (caller: Caller) => Promise<void>;
+  readonly monitor: AnomalyMonitor;
+  /** Largest request body accepted (bytes). */
+  readonly bodyLimitBytes: number;
   readonly subgraphUrls: Readonly<Record<string, string>>;
 }
 
@@ -30,15 +36,32 @@ export function createHttpApp(server: ApolloServer<GatewayContext>, options: Htt
   app.use(
     '/graphql',
     cors(),
-    express.json({ limit: '1mb' }),
+    express.json({ limit: options.bodyLimitBytes }),
     expressMiddleware(server, {
-      context: async ({ req }) => ({
-        caller: await withHttpStatus(() =>
-          options.authenticate({ authorization: req.header('authorization'), apiKey: req.header('x-api-key'), deviceId: req.header('x-device-id') }),
-        ),
-        requestId: req.header('x-request-id') ?? randomUUID(),
-      }),
+      context: async ({ req }) => {
+        const caller = await withHttpStatus(async () => {
+          try {
+            const who = await options.authenticate({ authorization: req.header('authorization'), apiKey: req.header('x-api-key'), deviceId: req.header('x-device-id') });
+            await options.rateLimit?.(who);
+            return who;
+          } catch (error) {
+            if ((error as { code?: string }).code === 'UNAUTHENTICATED') options.monitor.record('failed_login');
+            throw error;
+          }
+        });
+        return { caller, requestId: req.header('x-request-id') ?? randomUUID() };
+      },
     }),
   );
+  // Bodies that are too large or not JSON never reach Apollo: answer them in GraphQL's shape.
+  app.use((error: { type?: string; status?: number }, _req: express.Request, res: express.Response, next: express.NextFunction) => {
+    if (error.type === 'entity.too.large') {
+      res.status(413).json({ errors: [{ message: `Request body is larger than ${options.bodyLimitBytes} bytes`, extensions: { code: 'BAD_REQUEST' } }] });
+    } else if (error.type === 'entity.parse.failed') {
+      res.status(400).json({ errors: [{ message: 'Request body is not valid JSON', extensions: { code: 'BAD_REQUEST' } }] });
+    } else {
+      next(error);
+    }
+  });
   return app;
 }

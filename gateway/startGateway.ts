@@ -9,6 +9,12 @@ import { createLogger } from '../lib/logger';
 import type { GatewayContext } from './context';
 import { createGateway } from './createGateway';
 import { createHttpApp } from './http';
+import { applyReportedCode, createArmor } from './plugins/useArmor';
+import { createAnomalyMonitor } from '../lib/anomalyMonitor';
+import { createRateLimiter, type RateLimits } from '../lib/rateLimiter';
+import { createRedis } from '../lib/redis';
+
+const DEFAULT_RATE_LIMITS: RateLimits = { perUserPerMinute: 1200, perTenantPerMinute: 20_000 };
 import { createAuthenticate } from './auth';
 import { createApiKeyVerifier } from '../lib/apiKeys';
 import { connectMongo } from '../lib/mongo';
@@ -32,6 +38,12 @@ export interface StartGatewayOptions {
   readonly subgraphTimeoutMs: number;
   readonly logLevel: string;
   readonly exposeInternals: boolean;
+  /** Production hardening: no introspection. */
+  readonly production?: boolean;
+  /** Redis for rate limits (shared by replicas); without it, no rate limits. */
+  readonly redisUrl?: string;
+  readonly rateLimits?: RateLimits;
+  readonly bodyLimitBytes?: number;
 }
 
 export interface RunningGateway {
@@ -46,11 +58,16 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   const gateway = createGateway({ ...options, logger });
   // The app needs the server and the server needs the HTTP server for draining: create the server first.
   const httpServer = createServer();
+  const armor = createArmor();
+  const formatError = createFormatError(logger, options.exposeInternals);
   const server = new ApolloServer<GatewayContext>({
     gateway,
-    formatError: createFormatError(logger, options.exposeInternals),
+    formatError: (formatted, error) => applyReportedCode(formatError(formatted, error)),
     includeStacktraceInErrorResponses: false,
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), createPermissionsPlugin()],
+    introspection: !options.production,
+    allowBatchedHttpRequests: false,
+    validationRules: armor.validationRules,
+    plugins: [...armor.plugins, ApolloServerPluginDrainHttpServer({ httpServer }), createPermissionsPlugin()],
     logger,
   });
   await server.start();
@@ -59,7 +76,13 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     verifyToken: createTokenVerifier({ secret: options.jwtSecret, jwksUrl: options.jwksUrl, issuer: options.jwtIssuer, audience: options.jwtAudience }),
     verifyApiKey: keyStore ? createApiKeyVerifier(keyStore, options.apiKeyCacheMs) : undefined,
   });
-  httpServer.on('request', createHttpApp(server, { authenticate, subgraphUrls: options.subgraphUrls }));
+  const monitor = createAnomalyMonitor(logger);
+  const redis = options.redisUrl ? createRedis(options.redisUrl, logger) : undefined;
+  const rateLimit = redis ? createRateLimiter(redis, options.rateLimits ?? DEFAULT_RATE_LIMITS, logger, () => monitor.record('rate_limited')) : undefined;
+  httpServer.on(
+    'request',
+    createHttpApp(server, { authenticate, rateLimit, monitor, bodyLimitBytes: options.bodyLimitBytes ?? 256 * 1024, subgraphUrls: options.subgraphUrls }),
+  );
   const port = await listen(httpServer, options.port, options.host);
   const url = `http://${options.host === '0.0.0.0' ? 'localhost' : options.host}:${port}/graphql`;
   logger.info({ url }, 'gateway ready');
@@ -70,6 +93,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     stop() {
       stopping ??= (async () => {
         await server.stop();
+        redis?.disconnect();
         await keyStore?.close();
         logger.info('gateway stopped');
       })();

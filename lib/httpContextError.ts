@@ -1,3 +1,4 @@
+import { HeaderMap } from '@apollo/server';
 import { CustomerGraphError } from './errors';
 
 const STATUS_BY_CODE: Readonly<Record<string, number>> = { UNAUTHENTICATED: 401, FORBIDDEN: 403, RATE_LIMITED: 429 };
@@ -11,7 +12,9 @@ export async function withHttpStatus<T>(build: () => T | Promise<T>): Promise<T>
     return await build();
   } catch (error) {
     if (error instanceof CustomerGraphError) {
-      throw new CustomerGraphError(error.message, error.code, { ...error.extensions, http: { status: STATUS_BY_CODE[error.code] ?? 400 } });
+      const retryAfter = error.extensions.retryAfter;
+      const headers = new HeaderMap(retryAfter ? [['retry-after', String(retryAfter)]] : []);
+      throw new CustomerGraphError(error.message, error.code, { ...error.extensions, http: { status: STATUS_BY_CODE[error.code] ?? 400, headers } });
     }
     throw error;
   }

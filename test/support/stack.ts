@@ -68,7 +68,10 @@ export async function startStack(name: string, options: { relay?: boolean; gatew
     host: '127.0.0.1',
     jwtSecret: TEST_JWT_SECRET,
     mongodbUri,
+    redisUrl: testRedisUrl(),
     apiKeyCacheMs: 0,
+    // Suites that hammer the gateway must not trip the limits; the attack suite sets its own.
+    rateLimits: { perUserPerMinute: 1_000_000, perTenantPerMinute: 1_000_000 },
     ...options.gateway,
     internalSecret: TEST_INTERNAL_SECRET,
     supergraphPath: 'schema/supergraph.graphql',
