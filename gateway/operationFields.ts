@@ -8,8 +8,9 @@ import {
   visitWithTypeInfo,
   type DocumentNode,
   type GraphQLSchema,
+  type OperationDefinitionNode,
 } from 'graphql';
-import { getArgumentValues } from 'graphql/execution/values';
+import { getArgumentValues, getVariableValues } from 'graphql/execution/values';
 
 /** A field selected on a type: `Customer.phone`. */
 export interface SelectedField {
@@ -45,12 +46,15 @@ export function collectSelectedFields(schema: GraphQLSchema, document: DocumentN
  * The fields each root mutation field's `input` argument sets, with variables applied;
  * nested input objects give dotted names (`consent.email`).
  */
-export function collectWrittenFields(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown>): WrittenField[] {
+export function collectWrittenFields(schema: GraphQLSchema, operation: OperationDefinitionNode | undefined, rawVariables: Record<string, unknown>): WrittenField[] {
   const mutationType = schema.getMutationType();
-  if (!mutationType) return [];
+  if (!mutationType || !operation || operation.operation !== 'mutation') return [];
+  // Coerce the variables as execution will; invalid ones are refused there with BAD_USER_INPUT.
+  const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], rawVariables);
+  if (coerced.errors) return [];
+  const variables = coerced.coerced;
   const written: WrittenField[] = [];
-  for (const definition of document.definitions) {
-    if (definition.kind !== Kind.OPERATION_DEFINITION || definition.operation !== 'mutation') continue;
+  for (const definition of [operation]) {
     for (const selection of definition.selectionSet.selections) {
       if (selection.kind !== Kind.FIELD) continue;
       const fieldDef = mutationType.getFields()[selection.name.value];

@@ -67,6 +67,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     introspection: !options.production,
     allowBatchedHttpRequests: false,
     validationRules: armor.validationRules,
+    parseOptions: armor.parseOptions,
     plugins: [...armor.plugins, ApolloServerPluginDrainHttpServer({ httpServer }), createPermissionsPlugin()],
     logger,
   });

@@ -25,21 +25,40 @@ export function createArmor() {
     maxDepth: { n: ARMOR_LIMITS.maxDepth, ...reject },
     maxAliases: { n: ARMOR_LIMITS.maxAliases, ...reject },
     costLimit: { enabled: false },
-    maxTokens: { n: ARMOR_LIMITS.maxTokens, ...reject },
+    // Armor's token plugin re-parses in a hook, turning every syntax error into a 500: the token
+    // limit is set on Apollo's own parser instead (`parseOptions`, see startGateway).
+    maxTokens: { enabled: false },
     maxDirectives: { n: ARMOR_LIMITS.maxDirectives, ...reject },
     blockFieldSuggestion: { enabled: true },
   }).protect();
   const cost = costLimitRule({ maxCost: ARMOR_LIMITS.maxCost, ...reject });
-  return { ...armor, validationRules: [...armor.validationRules, boundedCostRule(cost)] };
+  return {
+    ...armor,
+    validationRules: [...armor.validationRules, boundedCostRule(cost), noSubscriptionsOverHttp],
+    parseOptions: { maxTokens: ARMOR_LIMITS.maxTokens },
+  };
 }
 
-/** Gives refusals reported by our rules their code. */
+/** Gives refusals reported by our rules their code, and the parser's token limit QUERY_TOO_COMPLEX. */
 export function applyReportedCode(formatted: GraphQLFormattedError): GraphQLFormattedError {
+  if (formatted.extensions?.code === 'GRAPHQL_PARSE_FAILED' && /Document contains more th\w+ \d+ tokens/.test(formatted.message)) {
+    return { ...formatted, extensions: { ...formatted.extensions, code: 'QUERY_TOO_COMPLEX' } };
+  }
   const code = formatted.extensions?.[REPORTED_CODE];
   if (typeof code !== 'string') return formatted;
   const { [REPORTED_CODE]: _code, ...extensions } = formatted.extensions!;
   return { ...formatted, extensions: { ...extensions, code } };
 }
+
+// graphql-js validation does not check that the schema has the operation's root type, and the
+// gateway would fail with a 500: say where subscriptions are served instead.
+const noSubscriptionsOverHttp: ValidationRule = (context) => ({
+  OperationDefinition(node) {
+    if (node.operation === 'subscription') {
+      context.reportError(new GraphQLError('Subscriptions are served over WebSocket (graphql-ws) at /graphql, not over HTTP', { nodes: [node] }));
+    }
+  },
+});
 
 // Literal page sizes out of range are the client's mistake: say so, and skip the cost rule.
 function boundedCostRule(cost: (context: ValidationContext) => ASTVisitor): ValidationRule {
@@ -55,7 +74,10 @@ function boundedCostRule(cost: (context: ValidationContext) => ASTVisitor): Vali
           if (first?.value.kind === Kind.INT) {
             const value = Number(first.value.value);
             if (value < 1 || value > ARMOR_LIMITS.maxPageSize) {
-              report(context, `first: must be an integer from 1 to ${ARMOR_LIMITS.maxPageSize} (lists may allow fewer), got ${value}`, 'BAD_USER_INPUT', { field: 'first' });
+              // Values that are no Int at all are reported by the spec's own validation.
+              if (Math.abs(value) <= 2 ** 31 - 1) {
+                report(context, `first: must be an integer from 1 to ${ARMOR_LIMITS.maxPageSize} (lists may allow fewer), got ${value}`, 'BAD_USER_INPUT', { field: 'first' });
+              }
               outOfRange = true;
             }
           }

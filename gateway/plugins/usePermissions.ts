@@ -5,7 +5,7 @@
  */
 import type { ApolloServerPlugin } from '@apollo/server';
 import { createHash } from 'node:crypto';
-import { print } from 'graphql';
+import { GraphQLError, print } from 'graphql';
 import { ForbiddenError } from '../../lib/errors';
 import { abilityFor, SUBJECT_FIELDS, type Action, type AppAbility, type SubjectName } from '../../lib/policy';
 import type { GatewayContext } from '../context';
@@ -36,7 +36,13 @@ export function createPermissionsPlugin(): ApolloServerPlugin<GatewayContext> {
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ document, schema, request, contextValue }) {
+        async didResolveOperation({ document, schema, request, contextValue, operation }) {
+          // With a gateway, Apollo leaves operation resolution to it, which reports a miss as a 500.
+          if (!operation) {
+            throw new GraphQLError(`Unknown operation ${JSON.stringify(request.operationName ?? '')}: name one of the document's operations`, {
+              extensions: { code: 'OPERATION_RESOLUTION_FAILURE', http: { status: 400 } },
+            });
+          }
           const ability = abilityFor(contextValue.caller);
           const key = `${[...contextValue.caller.roles].sort().join(',')}|${createHash('sha1').update(request.query ?? print(document)).digest('base64')}`;
           let denied = selectionCache.get(key);
@@ -45,18 +51,24 @@ export function createPermissionsPlugin(): ApolloServerPlugin<GatewayContext> {
             if (selectionCache.size >= MAX_CACHE) selectionCache.clear();
             selectionCache.set(key, denied);
           }
-          const deniedInputs = collectWrittenFields(schema, document, request.variables ?? {})
+          const deniedInputs = collectWrittenFields(schema, operation, request.variables ?? {})
             .filter(({ mutation, field }) => {
               const rule = MUTATION_INPUTS[mutation];
               return rule !== undefined && !ability.can(rule.action, rule.subject, field);
             })
             .map(({ mutation, field }) => `${MUTATION_INPUTS[mutation].subject}.${field}`);
           const all = [...new Set([...denied, ...deniedInputs])];
-          if (all.length > 0) throw new ForbiddenError(all);
+          // A refusal before execution is a client error: 403, not Apollo's default 500 for a hook that throws.
+          if (all.length > 0) throw withStatus(new ForbiddenError(all), 403);
         },
       };
     },
   };
+}
+
+function withStatus(error: ForbiddenError, status: number): ForbiddenError {
+  Object.assign(error.extensions, { http: { status } });
+  return error;
 }
 
 function forbiddenSelections(ability: AppAbility, fields: ReadonlyArray<{ type: string; field: string }>): string[] {

@@ -77,8 +77,8 @@ export async function startStack(name: string, options: { relay?: boolean; gatew
     supergraphPath: 'schema/supergraph.graphql',
     subgraphUrls: { sales: subgraphs.sales.url, service: subgraphs.service.url, marketing: subgraphs.marketing.url },
     subgraphTimeoutMs: 5000,
-    logLevel: 'silent',
-    exposeInternals: false,
+    logLevel: process.env.TEST_LOG_LEVEL ?? 'silent',
+    exposeInternals: process.env.TEST_LOG_LEVEL !== undefined,
   });
   const relay = options.relay === false ? undefined : await startRelay({ mongodbUri, redisUrl: testRedisUrl(), logLevel: 'silent', retentionDays: 30, scanIntervalMs: 200 });
   const db = await connectMongo(mongodbUri);
