@@ -3,6 +3,7 @@
  * No other module reads `process.env`: they take a `Config` (or parts of it).
  */
 import type { RelayFaultPoint } from './changeRelay';
+import { parseKeyring, type Keyring } from './fieldCrypto';
 import { warnOnce } from './warnOnce';
 
 export type NodeEnv = 'production' | 'development' | 'test';
@@ -20,6 +21,9 @@ export interface Config {
   /** Required `iss` and `aud` of user tokens, when set (JWT_ISSUER, JWT_AUDIENCE). */
   readonly jwtIssuer: string | undefined;
   readonly jwtAudience: string | undefined;
+  /** Field encryption keys (FIELD_ENCRYPTION_KEY, `id:base64,…`, first is current) and blind-index key (BLIND_INDEX_KEY). */
+  readonly keyring: Keyring;
+  readonly keyringIsDefault: boolean;
   /** Key of the HMAC the gateway signs subgraph requests with (INTERNAL_SECRET). */
   readonly internalSecret: string;
   readonly internalSecretIsDefault: boolean;
@@ -89,6 +93,8 @@ export function loadConfig(env: Env = process.env): Config {
     jwksUrl: readUrl(env, 'JWKS_URL'),
     jwtIssuer: env.JWT_ISSUER || undefined,
     jwtAudience: env.JWT_AUDIENCE || undefined,
+    keyring: readKeyring(env, nodeEnv),
+    keyringIsDefault: !env.FIELD_ENCRYPTION_KEY,
     internalSecret: readSecret(env, 'INTERNAL_SECRET', DEV_INTERNAL_SECRET, nodeEnv),
     internalSecretIsDefault: !env.INTERNAL_SECRET,
     host: env.HOST ?? '0.0.0.0',
@@ -173,6 +179,23 @@ function readRegion(env: Env): string {
   return raw;
 }
 
+// Development keys only: known to everyone who reads this file.
+const DEV_FIELD_KEY = `dev:${Buffer.alloc(32, 7).toString('base64')}`;
+const DEV_INDEX_KEY = Buffer.alloc(32, 9).toString('base64');
+
+function readKeyring(env: Env, nodeEnv: NodeEnv): Keyring {
+  const keys = env.FIELD_ENCRYPTION_KEY;
+  const index = env.BLIND_INDEX_KEY;
+  if (nodeEnv === 'production' && (!keys || !index)) {
+    throw new ConfigError(keys ? 'BLIND_INDEX_KEY' : 'FIELD_ENCRYPTION_KEY', 'set in production (base64 of 32 random bytes; FIELD_ENCRYPTION_KEY as id:key[,id:key])', undefined);
+  }
+  try {
+    return parseKeyring(keys || DEV_FIELD_KEY, index || DEV_INDEX_KEY);
+  } catch (error) {
+    throw new ConfigError(keys ? 'FIELD_ENCRYPTION_KEY/BLIND_INDEX_KEY' : 'BLIND_INDEX_KEY', (error as Error).message, '<hidden>');
+  }
+}
+
 function readRelayFault(env: Env, nodeEnv: NodeEnv): RelayFaultPoint | undefined {
   const raw = env.RELAY_FAULT;
   if (raw === undefined || raw === '') return undefined;
@@ -184,6 +207,7 @@ function readRelayFault(env: Env, nodeEnv: NodeEnv): RelayFaultPoint | undefined
 /** Prints the loud warnings of a development configuration (call from a server's start). */
 export function warnAboutDevDefaults(config: Config): void {
   if (config.jwtSecretIsDefault) warnOnce('JWT_SECRET', 'JWT_SECRET is not set: using the built-in development secret. Never do this in production.');
+  if (config.keyringIsDefault) warnOnce('FIELD_ENCRYPTION_KEY', 'FIELD_ENCRYPTION_KEY is not set: phones and ID numbers are encrypted with a public development key.');
   if (config.internalSecretIsDefault) warnOnce('INTERNAL_SECRET', 'INTERNAL_SECRET is not set: gateway and subgraphs sign with the built-in development secret.');
 }
 

@@ -12,7 +12,7 @@ export interface ConflictView {
 }
 
 /** The schema view of a stored conflict. */
-export function toConflictView(entry: ConflictEntry): ConflictView {
+export function toConflictView(entry: ConflictEntry, reveal: (field: string, value: unknown) => unknown = (_f, v) => v): ConflictView {
   return {
     at: entry.at,
     actor: entry.actor,
@@ -22,8 +22,8 @@ export function toConflictView(entry: ConflictEntry): ConflictView {
     conflictingFields: entry.conflictingFields,
     values: entry.conflictingFields.map((field) => ({
       field,
-      mine: JSON.stringify(entry.mine[field] ?? null),
-      theirs: JSON.stringify(entry.theirs[field] ?? null),
+      mine: JSON.stringify(reveal(field, entry.mine[field] ?? null)),
+      theirs: JSON.stringify(reveal(field, entry.theirs[field] ?? null)),
     })),
   };
 }

@@ -20,6 +20,8 @@ export function buildCustomerFilter(
   tenant: string,
   filter: CustomerFilterInput | null | undefined,
   defaultPhoneRegion: string,
+  /** Phones are stored encrypted: they are found by their blind index. */
+  phoneIndex: (phone: string) => string,
 ): Record<string, unknown> {
   // Merged customers live on inside their survivor: they leave every list.
   const query: Record<string, unknown> = { tenant, mergedInto: null };
@@ -34,7 +36,7 @@ export function buildCustomerFilter(
   }
   if (filter.stage != null) query.stage = filter.stage;
   if (filter.ownerId != null) query.ownerId = filter.ownerId;
-  if (filter.phone != null) query.phone = normalizePhone(filter.phone, defaultPhoneRegion, 'filter.phone');
+  if (filter.phone != null) query.phoneIndex = phoneIndex(normalizePhone(filter.phone, defaultPhoneRegion, 'filter.phone'));
   if (filter.email != null) query.email = normalizeEmail(filter.email, 'filter.email');
   if (filter.tag != null) query.tags = filter.tag;
   if (filter.segment != null) query.segments = filter.segment;

@@ -27,18 +27,24 @@ export function makeMutationKey(tenant: string, actor: string, clientMutationId:
  * Runs `run` once per key. A stored outcome is returned (or re-thrown) as it was; typed errors are
  * stored too, other errors are not (they are worth a retry).
  */
-export async function runOnce<R>(connection: Connection, key: string | undefined, run: () => Promise<R>): Promise<R> {
+/** Seals what is stored of an error's extensions (sensitive values) and opens it on replay. */
+export interface OutcomeProtection {
+  seal(extensions: Record<string, unknown>): Record<string, unknown>;
+  open(extensions: Record<string, unknown>): Record<string, unknown>;
+}
+
+export async function runOnce<R>(connection: Connection, key: string | undefined, run: () => Promise<R>, protection?: OutcomeProtection): Promise<R> {
   if (key === undefined) return run();
   const results = connection.collection<StoredOutcome>(COLLECTION);
   const prior = await results.findOne({ _id: key });
-  if (prior) return replay<R>(prior);
+  if (prior) return replay<R>(prior, protection);
   let outcome: StoredOutcome;
   try {
     outcome = { _id: key, at: new Date(), result: await run() };
   } catch (error) {
     if (!(error instanceof CustomerGraphError)) throw error;
     const { code, ...extensions } = error.extensions as Record<string, unknown>;
-    outcome = { _id: key, at: new Date(), error: { message: error.message, code: error.code, extensions } };
+    outcome = { _id: key, at: new Date(), error: { message: error.message, code: error.code, extensions: protection ? protection.seal(extensions) : extensions } };
   }
   try {
     await results.insertOne(outcome);
@@ -46,12 +52,15 @@ export async function runOnce<R>(connection: Connection, key: string | undefined
     // A repeat raced us and stored first: every caller gets that first outcome.
     if ((error as { code?: number }).code !== 11000) throw error;
     const first = await results.findOne({ _id: key });
-    if (first) return replay<R>(first);
+    if (first) return replay<R>(first, protection);
   }
-  return replay<R>(outcome);
+  return replay<R>(outcome, protection);
 }
 
-function replay<R>(stored: StoredOutcome): R {
-  if (stored.error) throw new CustomerGraphError(stored.error.message, stored.error.code, stored.error.extensions);
+function replay<R>(stored: StoredOutcome, protection: OutcomeProtection | undefined): R {
+  if (stored.error) {
+    const extensions = protection ? protection.open(stored.error.extensions) : stored.error.extensions;
+    throw new CustomerGraphError(stored.error.message, stored.error.code, extensions);
+  }
   return stored.result as R;
 }

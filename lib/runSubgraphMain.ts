@@ -16,7 +16,7 @@ export function runSubgraphMain(definition: SubgraphDefinition<any, any>): void 
       host: config.subgraphHost,
       logLevel: config.logLevel,
       exposeInternals: config.nodeEnv === 'development',
-      settings: { defaultPhoneRegion: config.defaultPhoneRegion, historyLimit: config.historyLimit },
+      settings: { defaultPhoneRegion: config.defaultPhoneRegion, historyLimit: config.historyLimit, keyring: config.keyring },
     });
     onShutdown(() => running.stop());
   })().catch((error: unknown) => {

@@ -15,6 +15,7 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { Connection, Model } from 'mongoose';
 import type { SubgraphName } from './config';
+import type { Keyring } from './fieldCrypto';
 import type { Caller } from './caller';
 import { NonceCache, verifyRequest } from './internalAuth';
 import { FeedMessageType, WAKE_CHANNEL, stringifyFeedMessage } from './changeFeed';
@@ -48,6 +49,8 @@ export interface SubgraphSettings {
   readonly defaultPhoneRegion: string;
   /** Revisions kept per record. */
   readonly historyLimit: number;
+  /** Keys of the fields encrypted at rest. */
+  readonly keyring: Keyring;
 }
 
 /** One subgraph, as its index.ts describes it. */

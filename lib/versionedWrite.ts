@@ -58,6 +58,10 @@ export interface VersionedWriteOptions<T extends Versioned> {
   readonly mutationKey?: string;
   readonly historyLimit: number;
   readonly onConflict?: (conflict: ConflictDetails) => Promise<void>;
+  /** Encrypts a value for storage (the conflict record keeps sensitive values sealed). */
+  readonly seal?: (field: string, value: unknown) => unknown;
+  /** Decrypts a stored value for the client (the conflict error shows values in the clear). */
+  readonly open?: (field: string, value: unknown) => unknown;
 }
 
 export type WriteOutcome<T> =
@@ -116,8 +120,10 @@ async function checkVersion<T extends Versioned & { _id: Types.ObjectId }>(optio
   const input = typeof options.input === 'function' ? options.input(current) : options.input;
   const conflicting = findConflictingFields(current, expectedVersion, Object.keys(input));
   if (conflicting.length === 0) return;
-  const theirs = Object.fromEntries(conflicting.map((field) => [field, readPath(current as unknown as Record<string, unknown>, field) ?? null]));
-  const mine = Object.fromEntries(conflicting.map((field) => [field, input[field] ?? null]));
+  const seal = options.seal ?? ((_field: string, value: unknown) => value);
+  const open = options.open ?? ((_field: string, value: unknown) => value);
+  const stored = Object.fromEntries(conflicting.map((field) => [field, readPath(current as unknown as Record<string, unknown>, field) ?? null]));
+  const mine = Object.fromEntries(conflicting.map((field) => [field, seal(field, input[field] ?? null)]));
   const details: ConflictDetails = {
     tenant: options.tenant,
     recordId: options.id.toHexString(),
@@ -127,12 +133,12 @@ async function checkVersion<T extends Versioned & { _id: Types.ObjectId }>(optio
     currentVersion: current.version,
     conflictingFields: conflicting,
     mine,
-    theirs,
+    theirs: stored,
   };
   // Kept before the refusal is sent, so a client that sees the conflict finds its record.
   // Best effort: failing to keep it must not turn a conflict into a 500.
   await options.onConflict?.(details).catch(() => undefined);
-  throw new VersionConflictError(current.version, conflicting, theirs);
+  throw new VersionConflictError(current.version, conflicting, Object.fromEntries(conflicting.map((field) => [field, open(field, stored[field])])));
 }
 
 function buildUpdate<T extends Versioned & { _id: Types.ObjectId }>(options: VersionedWriteOptions<T>, current: T, plan: WritePlan, creating: boolean) {

@@ -9,7 +9,7 @@ import { applyVersionedWrite, type VersionedWriteOptions } from './versionedWrit
 
 export type WriteSpec<T extends Versioned> = Pick<
   VersionedWriteOptions<T>,
-  'expectedVersion' | 'input' | 'plan' | 'initial' | 'notFound' | 'mutationKey' | 'authorize'
+  'expectedVersion' | 'input' | 'plan' | 'initial' | 'notFound' | 'mutationKey' | 'authorize' | 'seal' | 'open'
 > & { readonly kind: Revision['kind'] };
 
 /** Applies `spec` to the record `id` of `model` as the request's caller. */

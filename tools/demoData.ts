@@ -6,6 +6,8 @@ import { fakerDE, fakerEN_GB, fakerEN_US, fakerZH_CN, type Faker } from '@faker-
 import { createHash } from 'node:crypto';
 import { Types } from 'mongoose';
 import { makeNameKey } from '../lib/nameKey';
+import { phoneIndexOf, sealValue } from '../lib/customerSecrets';
+import type { Keyring } from '../lib/fieldCrypto';
 import { initialVersioning } from '../lib/versionedRecord';
 import { normalizePhone } from '../lib/phone';
 import type { MarketingProfileRecord } from '../subgraphs/marketing/models';
@@ -25,7 +27,10 @@ export const DEMO_TENANTS: readonly TenantPlan[] = [
 ];
 
 export interface DemoCustomer {
+  /** As stored: phone and ID number encrypted. */
   readonly customer: CustomerRecord;
+  /** The clear values a twin copies. */
+  readonly plain: { readonly phone: string; readonly email: string };
   readonly service: ServiceProfileRecord;
   readonly marketing: MarketingProfileRecord;
 }
@@ -45,7 +50,7 @@ export function demoId(tenant: string, index: number, kind = 'customer'): Types.
 }
 
 /** Builds the `index`-th demo customer of a tenant with its service and marketing data. */
-export function makeDemoCustomer(plan: TenantPlan, index: number): DemoCustomer {
+export function makeDemoCustomer(plan: TenantPlan, index: number, keyring: Keyring): DemoCustomer {
   const faker = pickFaker(index);
   faker.seed(hashSeed(`${plan.tenant}:${index}`));
   const id = demoId(plan.tenant, index);
@@ -53,7 +58,7 @@ export function makeDemoCustomer(plan: TenantPlan, index: number): DemoCustomer 
   const name = chinese ? `${faker.person.lastName()}${faker.person.firstName()}` : faker.person.fullName();
   const company = faker.datatype.boolean(0.85) ? faker.company.name() : null;
   // Every 50th customer repeats an earlier one's phone or email: likely duplicates to find.
-  const twin = index % 50 === 49 ? makeDemoCustomer(plan, index - 1).customer : null;
+  const twin = index % 50 === 49 ? makeDemoCustomer(plan, index - 1, keyring).plain : null;
   const phone = twin?.phone ?? makePhone(faker, chinese);
   const email = (index % 100 === 99 ? twin?.email : null) ?? `${faker.internet.username().toLowerCase()}.${index}@${faker.internet.domainName()}`.toLowerCase();
   const createdAt = id.getTimestamp();
@@ -67,8 +72,9 @@ export function makeDemoCustomer(plan: TenantPlan, index: number): DemoCustomer 
     name,
     company,
     email,
-    phone,
-    idNumber: chinese ? chineseIdNumber(faker) : null,
+    phone: sealValue(keyring, 'phone', phone) as string,
+    phoneIndex: phoneIndexOf(keyring, phone),
+    idNumber: sealValue(keyring, 'idNumber', chinese ? chineseIdNumber(faker) : null) as string | null,
     ownerId: faker.helpers.arrayElement(plan.owners),
     stage: faker.helpers.arrayElement(STAGES),
     dealValue: faker.datatype.boolean(0.7) ? faker.number.int({ min: 1, max: 500 }) * 1000 : null,
@@ -113,7 +119,7 @@ export function makeDemoCustomer(plan: TenantPlan, index: number): DemoCustomer 
     consent,
     updatedAt,
   };
-  return { customer, service, marketing };
+  return { customer, service, marketing, plain: { phone, email } };
 }
 
 // 60% Chinese customers, the rest from the UK, the US and Germany.

@@ -18,6 +18,8 @@ import { CustomerGraphError } from '../lib/errors';
 import { makeMutationKey } from '../lib/idempotency';
 import { connectMongo, initModels } from '../lib/mongo';
 import { makeNameKey } from '../lib/nameKey';
+import { phoneIndexOf } from '../lib/customerSecrets';
+import type { Keyring } from '../lib/fieldCrypto';
 import { abilityFor } from '../lib/policy';
 import { recordIdFor } from '../lib/recordId';
 import type { SalesContext } from '../subgraphs/sales/loaders';
@@ -46,6 +48,7 @@ export interface ImportReport {
 }
 
 export interface ImportOptions {
+  readonly keyring: Keyring;
   readonly tenant: string;
   readonly mapping?: ColumnMapping;
   /** Distinguishes one file's rows from another's in the idempotency keys. */
@@ -82,7 +85,7 @@ export async function importCustomers(connection: Connection, rows: readonly Rec
   const models = createSalesModels(connection);
   await initModels(models);
   const caller: Caller = { sub: `import:${options.sourceId.slice(0, 12)}`, tenant: options.tenant, roles: ['admin'] };
-  const ctx = { caller, ability: abilityFor(caller), models, db: connection, settings: { defaultPhoneRegion: options.defaultPhoneRegion, historyLimit: 100 }, wakeRelay: () => undefined } as unknown as SalesContext;
+  const ctx = { caller, ability: abilityFor(caller), models, db: connection, settings: { defaultPhoneRegion: options.defaultPhoneRegion, historyLimit: 100, keyring: options.keyring }, wakeRelay: () => undefined } as unknown as SalesContext;
   const seen = new Map<string, number>();
   const rejections: Rejection[] = [];
   let imported = 0;
@@ -96,7 +99,7 @@ export async function importCustomers(connection: Connection, rows: readonly Rec
       if (earlier !== undefined) throw new RowError(`duplicate of row ${earlier} (same ${keys.find((k) => seen.get(k) === earlier)!.split(':')[0]})`);
       const clientMutationId = `${options.sourceId}:${row}`;
       const ownId = recordIdFor(makeMutationKey(caller.tenant, caller.sub, clientMutationId, 'createCustomer'));
-      const existing = await findExistingDuplicate(models.Customer, options.tenant, values, ownId.toHexString());
+      const existing = await findExistingDuplicate(models.Customer, options.tenant, values, ownId.toHexString(), options.keyring);
       if (existing) throw new RowError(`duplicate of existing customer ${existing._id.toHexString()} (${existing.name})`);
       await createCustomer(ctx, input, clientMutationId);
       for (const key of keys) seen.set(key, row);
@@ -148,9 +151,9 @@ function duplicateKeys(values: Record<string, unknown>): string[] {
   return keys;
 }
 
-async function findExistingDuplicate(model: ReturnType<typeof createSalesModels>['Customer'], tenant: string, values: Record<string, unknown>, ownId: string) {
+async function findExistingDuplicate(model: ReturnType<typeof createSalesModels>['Customer'], tenant: string, values: Record<string, unknown>, ownId: string, keyring: Keyring) {
   const or: Record<string, unknown>[] = [{ nameKey: makeNameKey(values.name as string, (values.company as string | undefined) ?? null) }];
-  if (values.phone) or.push({ phone: values.phone });
+  if (values.phone) or.push({ phoneIndex: phoneIndexOf(keyring, values.phone as string) });
   if (values.email) or.push({ email: values.email });
   const matches = await model.find({ tenant, mergedInto: null, $or: or }, { _id: 1, name: 1 }).limit(5).lean<Pick<CustomerRecord, '_id' | 'name'>[]>();
   // A re-run of the same file finds its own earlier rows: those are not duplicates, the import is idempotent.
@@ -176,7 +179,7 @@ async function main(): Promise<void> {
   try {
     bar.start(rows.length, 0);
     const sourceId = createHash('sha256').update(readFileSync(file)).digest('hex').slice(0, 16);
-    const report = await importCustomers(connection, rows, { tenant: opts.tenant, mapping, sourceId, defaultPhoneRegion: config.defaultPhoneRegion, onProgress: (n) => bar.update(n) });
+    const report = await importCustomers(connection, rows, { tenant: opts.tenant, mapping, sourceId, defaultPhoneRegion: config.defaultPhoneRegion, keyring: config.keyring, onProgress: (n) => bar.update(n) });
     bar.stop();
     writeFileSync(opts.report, `${JSON.stringify({ file, ...report }, null, 2)}\n`);
     console.log(`Read ${report.rowsRead} rows: ${report.imported} imported, ${report.rejected} rejected (report: ${opts.report}).`);

@@ -7,6 +7,7 @@ import { SingleBar, Presets } from 'cli-progress';
 import { Command, InvalidArgumentError } from 'commander';
 import type { Connection, Model, Types } from 'mongoose';
 import { loadConfig } from '../lib/config';
+import type { Keyring } from '../lib/fieldCrypto';
 import { connectMongo, initModels } from '../lib/mongo';
 import { createMarketingModels } from '../subgraphs/marketing/models';
 import { createSalesModels } from '../subgraphs/sales/models';
@@ -17,6 +18,8 @@ import { provisionServices } from './services';
 const BATCH = 500;
 
 export interface SeedOptions {
+  /** Keys to encrypt phones and ID numbers with. */
+  readonly keyring: Keyring;
   /** Override the customers per tenant (tests use small numbers). */
   readonly customersPerTenant?: Partial<Record<string, number>>;
   readonly progress?: boolean;
@@ -29,7 +32,7 @@ export interface SeedResult {
 }
 
 /** Seeds the demo tenants into the database behind `connection`. */
-export async function seedDemoData(connection: Connection, options: SeedOptions = {}): Promise<SeedResult> {
+export async function seedDemoData(connection: Connection, options: SeedOptions): Promise<SeedResult> {
   const log = options.log ?? ((m: string) => process.stderr.write(`${m}\n`));
   const models = { ...createSalesModels(connection), ...createServiceModels(connection), ...createMarketingModels(connection) };
   await initModels(models);
@@ -46,7 +49,7 @@ export async function seedDemoData(connection: Connection, options: SeedOptions 
     const bar = options.progress === false ? null : new SingleBar({ format: `${plan.tenant.padEnd(7)} {bar} {value}/{total} customers | {eta_formatted} left`, noTTYOutput: true, notTTYSchedule: 3000, stream: process.stderr }, Presets.shades_classic);
     bar?.start(plan.customers, 0);
     for (let start = 0; start < plan.customers; start += BATCH) {
-      const batch = Array.from({ length: Math.min(BATCH, plan.customers - start) }, (_, i) => makeDemoCustomer(plan, start + i));
+      const batch = Array.from({ length: Math.min(BATCH, plan.customers - start) }, (_, i) => makeDemoCustomer(plan, start + i, options.keyring));
       const added = await insertMissing(models.Customer, batch.map((d) => d.customer));
       await insertMissing(models.ServiceProfile, batch.map((d) => d.service));
       await insertMissing(models.MarketingProfile, batch.map((d) => d.marketing));
@@ -87,7 +90,7 @@ async function main(): Promise<void> {
   const connection = await connectMongo(config.mongodbUri ?? services!.mongodbUri);
   try {
     const started = Date.now();
-    const result = await seedDemoData(connection, { customersPerTenant: counts });
+    const result = await seedDemoData(connection, { customersPerTenant: counts, keyring: config.keyring });
     console.log(`Seeded: ${result.inserted} customers inserted, ${result.existing} already present (${((Date.now() - started) / 1000).toFixed(1)} s).`);
   } finally {
     await connection.close();

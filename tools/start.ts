@@ -31,7 +31,7 @@ async function main(): Promise<void> {
   const started = Date.now();
   const config = loadConfig();
   services = await provisionServices({ mongoBackend: 'h2' });
-  await seedIfEmpty(services.mongodbUri);
+  await seedIfEmpty(services.mongodbUri, config);
 
   const env = { ...process.env, MONGODB_URI: services.mongodbUri, REDIS_URL: services.redisUrl };
   for (const name of SUBGRAPH_NAMES) startChild(name, ENTRIES[name], env);
@@ -45,13 +45,13 @@ async function main(): Promise<void> {
   printWelcome(config, services, (Date.now() - started) / 1000);
 }
 
-async function seedIfEmpty(mongodbUri: string): Promise<void> {
+async function seedIfEmpty(mongodbUri: string, config: Config): Promise<void> {
   const connection = await connectMongo(mongodbUri);
   try {
     const count = await createSalesModels(connection).Customer.estimatedDocumentCount();
     if (count === 0) {
       console.log('Empty database: seeding the demo tenants (first run only)...');
-      await seedDemoData(connection);
+      await seedDemoData(connection, { keyring: config.keyring });
     } else {
       console.log(`Using the existing data (${count} customers).`);
     }

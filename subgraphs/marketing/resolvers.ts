@@ -21,7 +21,7 @@ export const resolvers: Resolvers = {
   MarketingProfile: guardFields('MarketingProfile', SUBJECT_FIELDS.MarketingProfile, {
     conflicts: async (profile, { first }, ctx) => {
       const entries = await listConflicts(ctx.db, ctx.caller.tenant, 'marketing', profile._id.toHexString(), validateFirst(first, 20));
-      return entries.map(toConflictView);
+      return entries.map((entry) => toConflictView(entry));
     },
   } satisfies MarketingProfileResolvers),
 };

@@ -32,13 +32,13 @@ export function createLoaders(caller: Caller, models: SalesModels): SalesLoaders
     }),
     duplicatesOf: new DataLoader(
       async (customers) => {
-        const phones = distinct(customers.map((c) => c.phone));
+        const phones = distinct(customers.map((c) => c.phoneIndex));
         const emails = distinct(customers.map((c) => c.email));
         const nameKeys = distinct(customers.map((c) => c.nameKey));
         const candidates = await models.Customer.find({
           tenant,
           mergedInto: null,
-          $or: [{ phone: { $in: phones } }, { email: { $in: emails } }, { nameKey: { $in: nameKeys } }],
+          $or: [{ phoneIndex: { $in: phones } }, { email: { $in: emails } }, { nameKey: { $in: nameKeys } }],
         }, WITHOUT_BOOKKEEPING)
           .limit(1000)
           .lean<CustomerRecord[]>();
@@ -51,7 +51,7 @@ export function createLoaders(caller: Caller, models: SalesModels): SalesLoaders
 
 function isLikelyDuplicate(a: CustomerRecord, b: CustomerRecord): boolean {
   if (a._id.equals(b._id)) return false;
-  return (a.phone !== null && a.phone === b.phone) || (a.email !== null && a.email === b.email) || a.nameKey === b.nameKey;
+  return (a.phoneIndex != null && a.phoneIndex === b.phoneIndex) || (a.email !== null && a.email === b.email) || a.nameKey === b.nameKey;
 }
 
 function distinct(values: Array<string | null>): string[] {

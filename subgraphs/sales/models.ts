@@ -14,8 +14,11 @@ export interface CustomerRecord extends Versioned {
   company: string | null;
   /** Trimmed and lower-cased. */
   email: string | null;
-  /** E.164. */
+  /** E.164, encrypted at rest (lib/customerSecrets). */
   phone: string | null;
+  /** Keyed blind index of the phone, for lookups and duplicate checks. */
+  phoneIndex: string | null;
+  /** Encrypted at rest. */
   idNumber: string | null;
   ownerId: string | null;
   stage: StageValue;
@@ -45,6 +48,7 @@ const customerSchema = new Schema<CustomerRecord>(
     company: { type: String, default: null },
     email: { type: String, default: null },
     phone: { type: String, default: null },
+    phoneIndex: { type: String, default: null },
     idNumber: { type: String, default: null },
     ownerId: { type: String, default: null },
     stage: { type: String, enum: STAGES, required: true },
@@ -63,7 +67,7 @@ const customerSchema = new Schema<CustomerRecord>(
 );
 // Tenant first in every index: every query is scoped by tenant.
 customerSchema.index({ tenant: 1, _id: 1 });
-customerSchema.index({ tenant: 1, phone: 1 });
+customerSchema.index({ tenant: 1, phoneIndex: 1 });
 customerSchema.index({ tenant: 1, email: 1 });
 customerSchema.index({ tenant: 1, nameKey: 1 });
 customerSchema.index({ tenant: 1, ownerId: 1, _id: 1 });

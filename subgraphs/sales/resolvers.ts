@@ -1,5 +1,7 @@
 import { decodeChangeCursor, readChanges, toFeedChange } from '../../lib/changeFeed';
 import { listConflicts } from '../../lib/conflictLog';
+import { subject } from '@casl/ability';
+import { openValue, phoneIndexOf } from '../../lib/customerSecrets';
 import { toConflictView } from '../../lib/conflictView';
 import { guardFields } from '../../lib/guardFields';
 import { SUBJECT_FIELDS } from '../../lib/policy';
@@ -20,7 +22,7 @@ export const resolvers: Resolvers = {
     customers: (_parent, { first, after, filter }, ctx) => {
       const limit = validateFirst(first);
       const afterId = after == null ? undefined : parseObjectId(decodeCursor(after), 'after').toHexString();
-      const query = buildCustomerFilter(ctx.caller.tenant, filter, ctx.settings.defaultPhoneRegion);
+      const query = buildCustomerFilter(ctx.caller.tenant, filter, ctx.settings.defaultPhoneRegion, (phone) => phoneIndexOf(ctx.settings.keyring, phone)!);
       const { Customer } = ctx.models;
       return readPage<CustomerRecord>(
         {
@@ -63,6 +65,8 @@ export const resolvers: Resolvers = {
   Customer: guardFields('Customer', SUBJECT_FIELDS.Customer, {
     __resolveReference: (reference, ctx) => ctx.loaders.customerById.load(reference.id),
     id: (customer) => customer._id.toHexString(),
+    phone: (customer, _args, ctx) => openValue(ctx.settings.keyring, 'phone', customer.phone) as string | null,
+    idNumber: (customer, _args, ctx) => openValue(ctx.settings.keyring, 'idNumber', customer.idNumber) as string | null,
     duplicates: (customer, _args, ctx) => ctx.loaders.duplicatesOf.load(customer),
     history: async (customer, { first }, ctx) => {
       const limit = validateFirst(first, 20);
@@ -71,7 +75,9 @@ export const resolvers: Resolvers = {
     },
     conflicts: async (customer, { first }, ctx) => {
       const entries = await listConflicts(ctx.db, ctx.caller.tenant, 'sales', customer._id.toHexString(), validateFirst(first, 20));
-      return entries.map(toConflictView);
+      // Values are shown in the clear only where the reader may read that field of this customer.
+      const readable = (field: string) => ctx.ability.can('read', subject('Customer', customerConditions(customer)) as never, field);
+      return entries.map((entry) => toConflictView(entry, (field, value) => (readable(field) ? openValue(ctx.settings.keyring, field, value) : '[hidden]')));
     },
   } satisfies CustomerResolvers, customerConditions),
 };

@@ -2,7 +2,8 @@
 import { normalizeCustomerInput, type CustomerInput, type CustomerValues } from '../../lib/customerInput';
 import { BadUserInputError, NotFoundError } from '../../lib/errors';
 import { assertMayExecute, assertMayWrite } from '../../lib/guardFields';
-import { makeMutationKey, runOnce } from '../../lib/idempotency';
+import { makeMutationKey, runOnce, type OutcomeProtection } from '../../lib/idempotency';
+import { openFields, openValue, phoneIndexOf, sealValue } from '../../lib/customerSecrets';
 import { makeNameKey } from '../../lib/nameKey';
 import { parseObjectId } from '../../lib/objectId';
 import { publicRecord } from '../../lib/publicRecord';
@@ -24,7 +25,8 @@ export function createCustomer(ctx: SalesContext, input: CustomerInput, clientMu
     assertMayWrite(ctx.ability, 'create', 'Customer', { ownerId: values.ownerId, consentEmail: false }, Object.keys(values));
     const _id = recordIdFor(key);
     const at = new Date();
-    const changes: FieldChange[] = Object.entries(values).map(([field, value]) => ({ field, old: null, new: value }));
+    const { keyring } = settings;
+    const changes: FieldChange[] = Object.entries(values).map(([field, value]) => ({ field, old: null, new: sealValue(keyring, field, value) }));
     const changedFields = changes.map((c) => c.field);
     const deviceId = caller.deviceId ?? null;
     const record: CustomerRecord = {
@@ -33,11 +35,12 @@ export function createCustomer(ctx: SalesContext, input: CustomerInput, clientMu
       name: values.name as string,
       company: null,
       email: null,
-      phone: null,
-      idNumber: null,
       ownerId: null,
       dealValue: null,
       ...(values as Partial<CustomerRecord>),
+      phone: sealValue(keyring, 'phone', values.phone ?? null) as string | null,
+      phoneIndex: phoneIndexOf(keyring, values.phone as string | null | undefined),
+      idNumber: sealValue(keyring, 'idNumber', values.idNumber ?? null) as string | null,
       stage: values.stage as CustomerRecord['stage'],
       nameKey: makeNameKey(values.name as string, (values.company as string | null) ?? null),
       tags: [],
@@ -77,10 +80,10 @@ export function updateCustomer(ctx: SalesContext, id: string, expectedVersion: n
       expectedVersion,
       input: values,
       authorize: (current) => assertMayWrite(ctx.ability, 'update', 'Customer', customerConditions(current), Object.keys(values)),
-      plan: (current) => planCustomerWrite(current, values),
+      plan: (current) => planCustomerWrite(ctx, current, values),
       mutationKey: key,
     });
-  });
+  }, conflictProtection(ctx));
 }
 
 /** Writes a new version that restores the values the customer had at `toVersion`. */
@@ -93,9 +96,10 @@ export function revertCustomer(ctx: SalesContext, id: string, toVersion: number,
     const values = valuesAtVersion(current, toVersion);
     if (!values) throw new BadUserInputError('toVersion', `version ${toVersion} is older than the history kept for this customer`);
     assertMayWrite(ctx.ability, 'update', 'Customer', customerConditions(current), Object.keys(values));
-    return values as CustomerValues;
+    // History keeps sensitive values sealed; the write seals them again with the current key.
+    return openFields(ctx.settings.keyring, values) as CustomerValues;
   };
-  return write(ctx, id, { kind: 'revert', expectedVersion, input: restore, plan: (current) => planCustomerWrite(current, restore(current)) });
+  return write(ctx, id, { kind: 'revert', expectedVersion, input: restore, plan: (current) => planCustomerWrite(ctx, current, restore(current)) });
 }
 
 const MERGEABLE_FIELDS = ['company', 'email', 'phone', 'idNumber', 'ownerId', 'dealValue'] as const;
@@ -116,7 +120,7 @@ export async function mergeCustomers(ctx: SalesContext, survivorId: string, dupl
     plan: (current) => {
       if (current.mergedInto) throw new BadUserInputError('survivorId', `was itself merged into ${current.mergedInto}`);
       const taken = Object.fromEntries(MERGEABLE_FIELDS.filter((f) => current[f] == null && duplicate[f] != null).map((f) => [f, duplicate[f]]));
-      return planCustomerWrite(current, taken);
+      return planCustomerWrite(ctx, current, openFields(ctx.settings.keyring, taken) as CustomerValues);
     },
     field: 'survivorId',
   });
@@ -124,7 +128,7 @@ export async function mergeCustomers(ctx: SalesContext, survivorId: string, dupl
   await write(ctx, duplicateId, {
     kind: 'merge',
     input: {},
-    plan: (current) => ({ ...planCustomerWrite(current, { mergedInto: survivorId }), data: { mergedInto: survivorId } }),
+    plan: (current) => ({ ...planCustomerWrite(ctx, current, { mergedInto: survivorId }), data: { mergedInto: survivorId } }),
     field: 'duplicateId',
   });
   return survivor;
@@ -132,7 +136,23 @@ export async function mergeCustomers(ctx: SalesContext, survivorId: string, dupl
 
 // `field` names the argument that named the customer, for errors.
 function write(ctx: SalesContext, id: string, spec: Omit<WriteSpec<CustomerRecord>, 'notFound'> & { field?: string }): Promise<CustomerRecord> {
-  return writeRecord(ctx, 'sales', ctx.models.Customer, parseObjectId(id, spec.field ?? 'id'), { ...spec, notFound: () => new NotFoundError('Customer', id) });
+  const { keyring } = ctx.settings;
+  return writeRecord(ctx, 'sales', ctx.models.Customer, parseObjectId(id, spec.field ?? 'id'), {
+    ...spec,
+    notFound: () => new NotFoundError('Customer', id),
+    seal: (field, value) => sealValue(keyring, field, value),
+    open: (field, value) => openValue(keyring, field, value),
+  });
+}
+
+// A stored VERSION_CONFLICT keeps the sensitive values of `current` sealed, like every stored copy.
+function conflictProtection(ctx: SalesContext): OutcomeProtection {
+  const { keyring } = ctx.settings;
+  const map = (extensions: Record<string, unknown>, f: (field: string, value: unknown) => unknown) => {
+    const current = extensions.current as Record<string, unknown> | undefined;
+    return current ? { ...extensions, current: Object.fromEntries(Object.entries(current).map(([k, v]) => [k, f(k, v)])) } : extensions;
+  };
+  return { seal: (e) => map(e, (k, v) => sealValue(keyring, k, v)), open: (e) => map(e, (k, v) => openValue(keyring, k, v)) };
 }
 
 /** The values Customer rules may test (lib/policy `CustomerConditions`). */
@@ -140,12 +160,16 @@ export function customerConditions(record: Pick<CustomerRecord, 'ownerId' | 'con
   return { ownerId: record.ownerId, consentEmail: record.consentEmail === true };
 }
 
-// The normalised name + company key follows the fields it derives from; it is not a field of its own.
-function planCustomerWrite(current: CustomerRecord, values: CustomerValues): WritePlan {
-  const changes = diffFields(current as unknown as Record<string, unknown>, values);
+// Compares in the clear, stores sealed: sensitive values are encrypted in the record and in its history.
+// The normalised name + company key and the phone's blind index follow the fields they derive from.
+function planCustomerWrite(ctx: SalesContext, current: CustomerRecord, values: CustomerValues): WritePlan {
+  const { keyring } = ctx.settings;
+  const plain = openFields(keyring, current as unknown as Record<string, unknown>);
+  const changes = diffFields(plain, values).map((c) => ({ field: c.field, old: sealValue(keyring, c.field, c.old), new: sealValue(keyring, c.field, c.new) }));
   const set: Record<string, unknown> = Object.fromEntries(changes.map((c) => [c.field, c.new]));
   if ('name' in set || 'company' in set) {
-    set.nameKey = makeNameKey((set.name as string | undefined) ?? current.name, 'company' in set ? (set.company as string | null) : current.company);
+    set.nameKey = makeNameKey((values.name as string | undefined) ?? current.name, 'company' in values ? (values.company as string | null) : current.company);
   }
+  if ('phone' in set) set.phoneIndex = phoneIndexOf(keyring, values.phone as string | null);
   return { set, changes };
 }

@@ -24,7 +24,7 @@ export const resolvers: Resolvers = {
     tickets: (profile, { status }) => (status ? profile.tickets.filter((ticket) => ticket.status === status) : profile.tickets),
     conflicts: async (profile, { first }, ctx) => {
       const entries = await listConflicts(ctx.db, ctx.caller.tenant, 'service', profile._id.toHexString(), validateFirst(first, 20));
-      return entries.map(toConflictView);
+      return entries.map((entry) => toConflictView(entry));
     },
   } satisfies ServiceProfileResolvers),
   Ticket: guardFields('Ticket', SUBJECT_FIELDS.Ticket, {

@@ -1,14 +1,14 @@
 /** The read side, end to end: HTTP to the gateway, three subgraphs, a real MongoDB-compatible server. */
 import { seedDemoData } from '../../tools/seed';
 import { insertCustomer } from '../support/fixtures';
-import { startStack, type TestStack } from '../support/stack';
+import { startStack, TEST_KEYRING, type TestStack } from '../support/stack';
 
 let stack: TestStack;
 let admin: string;
 
 beforeAll(async () => {
   stack = await startStack('federation');
-  await seedDemoData(stack.db, { customersPerTenant: { acme: 130, globex: 20 }, progress: false, log: () => undefined });
+  await seedDemoData(stack.db, { customersPerTenant: { acme: 130, globex: 20 }, progress: false, log: () => undefined, keyring: TEST_KEYRING });
   admin = stack.token('admin');
 });
 afterAll(() => stack?.stop());

@@ -1,20 +1,22 @@
 import { buildCustomerFilter } from '../../lib/customerFilter';
 import { makeNameKey } from '../../lib/nameKey';
 
+const index = (phone: string) => `idx(${phone})`;
+
 describe('buildCustomerFilter', () => {
   it('always scopes by tenant', () => {
-    expect(buildCustomerFilter('acme', null, 'CN')).toEqual({ tenant: 'acme', mergedInto: null });
+    expect(buildCustomerFilter('acme', null, 'CN', index)).toEqual({ tenant: 'acme', mergedInto: null });
   });
   it('normalises phone and email before comparing', () => {
-    expect(buildCustomerFilter('acme', { phone: '138-0013-8000', email: ' A@B.CN ' }, 'CN')).toEqual({ tenant: 'acme', mergedInto: null, phone: '+8613800138000', email: 'a@b.cn' });
+    expect(buildCustomerFilter('acme', { phone: '138-0013-8000', email: ' A@B.CN ' }, 'CN', index)).toEqual({ tenant: 'acme', mergedInto: null, phoneIndex: 'idx(+8613800138000)', email: 'a@b.cn' });
   });
   it('escapes regular-expression characters in search', () => {
-    const filter = buildCustomerFilter('acme', { search: 'a.b*' }, 'CN') as { $or: Array<{ name: RegExp }> };
+    const filter = buildCustomerFilter('acme', { search: 'a.b*' }, 'CN', index) as { $or: Array<{ name: RegExp }> };
     expect(filter.$or[0].name.test('a.b*c')).toBe(true);
     expect(filter.$or[0].name.test('axbbb')).toBe(false);
   });
   it('refuses an over-long search', () => {
-    expect(() => buildCustomerFilter('acme', { search: 'x'.repeat(101) }, 'CN')).toThrow(expect.objectContaining({ extensions: expect.objectContaining({ field: 'filter.search' }) }));
+    expect(() => buildCustomerFilter('acme', { search: 'x'.repeat(101) }, 'CN', index)).toThrow(expect.objectContaining({ extensions: expect.objectContaining({ field: 'filter.search' }) }));
   });
 });
 

@@ -1,6 +1,8 @@
 /** Hand-made customers for tests that need to know exactly what is in the database. */
 import { Types, type Connection } from 'mongoose';
 import { makeNameKey } from '../../lib/nameKey';
+import { phoneIndexOf, sealValue } from '../../lib/customerSecrets';
+import { TEST_KEYRING } from './keys';
 import { initialVersioning } from '../../lib/versionedRecord';
 import { createMarketingModels } from '../../subgraphs/marketing/models';
 import { createSalesModels, type CustomerRecord } from '../../subgraphs/sales/models';
@@ -42,8 +44,10 @@ export async function insertCustomer(db: Connection, fixture: FixtureCustomer): 
     name: fixture.name,
     company: fixture.company ?? null,
     email: fixture.email ?? null,
-    phone: fixture.phone ?? null,
-    idNumber: fixture.idNumber ?? null,
+    // Stored as the subgraph stores them: encrypted, the phone findable by its blind index.
+    phone: sealValue(TEST_KEYRING, 'phone', fixture.phone ?? null) as string | null,
+    phoneIndex: phoneIndexOf(TEST_KEYRING, fixture.phone),
+    idNumber: sealValue(TEST_KEYRING, 'idNumber', fixture.idNumber ?? null) as string | null,
     ownerId: fixture.ownerId ?? null,
     stage: fixture.stage ?? 'LEAD',
     dealValue: fixture.dealValue ?? null,

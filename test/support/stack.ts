@@ -6,6 +6,7 @@ import type { Connection } from 'mongoose';
 import type { Role } from '../../lib/caller';
 import { startSubgraph, type RunningSubgraph, type SubgraphDefinition } from '../../lib/startSubgraph';
 import { signToken } from '../../lib/token';
+import { TEST_KEYRING } from './keys';
 import { connectMongo } from '../../lib/mongo';
 import { startGateway, type RunningGateway, type StartGatewayOptions } from '../../gateway/startGateway';
 import { marketingSubgraph } from '../../subgraphs/marketing';
@@ -17,6 +18,7 @@ import type { ChangeRelay } from '../../lib/changeRelay';
 
 export const TEST_JWT_SECRET = 'test-secret-0123456789abcdef';
 export const TEST_INTERNAL_SECRET = 'test-internal-secret-0123456789';
+export { TEST_KEYRING };
 
 export interface GraphQLResponse<T = any> {
   readonly status: number;
@@ -58,7 +60,7 @@ export async function startStack(name: string, options: { relay?: boolean; gatew
     logLevel: process.env.TEST_LOG_LEVEL ?? 'silent',
     exposeInternals: process.env.TEST_LOG_LEVEL !== undefined,
     monitorCommands: true,
-    settings: { defaultPhoneRegion: 'CN', historyLimit: 100 },
+    settings: { defaultPhoneRegion: 'CN', historyLimit: 100, keyring: TEST_KEYRING },
   });
   const start = (key: keyof typeof DEFINITIONS, port = 0) =>
     startSubgraph(DEFINITIONS[key] as SubgraphDefinition<any, any>, subgraphOptions(port));

@@ -7,6 +7,8 @@ import type { Connection } from 'mongoose';
 import { connectMongo } from '../../lib/mongo';
 import { testMongoUri, uniqueDatabase } from '../support/env';
 import { insertCustomer } from '../support/fixtures';
+import { decryptValue } from '../../lib/fieldCrypto';
+import { TEST_KEY_ENV, TEST_KEYRING } from '../support/keys';
 
 const ROOT = join(__dirname, '../..');
 const uri = testMongoUri(uniqueDatabase('import'));
@@ -27,7 +29,7 @@ function runImport(...args: string[]) {
   return spawnSync(process.execPath, ['--import', 'tsx', 'tools/import.ts', ...args], {
     cwd: ROOT,
     encoding: 'utf8',
-    env: { ...process.env, MONGODB_URI: uri, NODE_ENV: 'test' },
+    env: { ...process.env, MONGODB_URI: uri, NODE_ENV: 'test', ...TEST_KEY_ENV },
     timeout: 120_000,
   });
 }
@@ -55,7 +57,7 @@ it('imports the clean rows of a messy export and reports every rejected row with
   ]);
 
   const stored = await db.collection('customers').find({ tenant: 'imp' }, { projection: { name: 1, company: 1, email: 1, phone: 1, stage: 1, dealValue: 1 } }).sort({ name: 1 }).toArray();
-  expect(stored.map(({ _id, ...c }) => c)).toEqual(
+  expect(stored.map(({ _id, ...c }) => ({ ...c, phone: c.phone && decryptValue(TEST_KEYRING, 'phone', c.phone) }))).toEqual(
     expect.arrayContaining([
       { name: '张伟', company: '上海明远科技有限公司', email: 'zhang.wei@example.cn', phone: '+8613800138000', stage: 'WON', dealValue: 12000 },
       { name: 'Li Na', company: 'Initech', email: 'li.na@initech.cn', phone: '+8613912345678', stage: 'LEAD', dealValue: null },

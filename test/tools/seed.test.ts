@@ -3,6 +3,8 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { connectMongo } from '../../lib/mongo';
 import { testMongoUri, uniqueDatabase } from '../support/env';
+import { decryptValue } from '../../lib/fieldCrypto';
+import { TEST_KEY_ENV, TEST_KEYRING } from '../support/keys';
 
 const ROOT = join(__dirname, '../..');
 const uri = testMongoUri(uniqueDatabase('seed'));
@@ -11,7 +13,7 @@ function seed(...args: string[]) {
   return spawnSync(process.execPath, ['--import', 'tsx', 'tools/seed.ts', ...args], {
     cwd: ROOT,
     encoding: 'utf8',
-    env: { ...process.env, MONGODB_URI: uri, NODE_ENV: 'test' },
+    env: { ...process.env, MONGODB_URI: uri, NODE_ENV: 'test', ...TEST_KEY_ENV },
     timeout: 120_000,
   });
 }
@@ -38,7 +40,9 @@ it('seeds both tenants once, stores phones as E.164 and emails lower-cased, and 
     expect(await customers.countDocuments({ tenant: 'acme' })).toBe(300);
     expect(await customers.countDocuments({ tenant: 'globex' })).toBe(40);
     const all = await customers.find({}, { projection: { tenant: 1, name: 1, phone: 1, email: 1 } }).toArray();
-    expect(all.filter((c) => !/^\+[1-9]\d{6,14}$/.test(c.phone))).toEqual([]);
+    // Phones are stored encrypted, and are E.164 once decrypted.
+    expect(all.filter((c) => !c.phone.startsWith('enc:v1:t1:'))).toEqual([]);
+    expect(all.filter((c) => !/^\+[1-9]\d{6,14}$/.test(decryptValue(TEST_KEYRING, 'phone', c.phone)))).toEqual([]);
     expect(all.filter((c) => c.email !== c.email.trim().toLowerCase())).toEqual([]);
     expect(all.filter((c) => c.tenant === 'acme' && /[\u4e00-\u9fff]/.test(c.name)).length).toBeGreaterThan(100);
     expect((await customers.distinct('ownerId', { tenant: 'acme' })).length).toBeGreaterThan(2);
