@@ -20,6 +20,7 @@ export interface StoredChange {
   readonly version: number;
   readonly changedFields: readonly string[];
   readonly actor: string;
+  readonly roles?: readonly string[];
   readonly deviceId: string | null;
   readonly at: Date;
   readonly published: boolean;

@@ -21,6 +21,7 @@ import {
   type FeedSource,
   type StoredChange,
 } from './changeFeed';
+import type { AuditLog } from './auditLog';
 import type { Logger } from './logger';
 import { UnreachableCaseError } from './UnreachableCaseError';
 import type { PendingChange } from './versionedRecord';
@@ -47,6 +48,8 @@ export interface ChangeRelayOptions {
   readonly retentionDays: number;
   readonly leaseMs?: number;
   readonly fault?: { readonly point: RelayFaultPoint; readonly action: () => void };
+  /** Where every relayed change is audited (once, even when the relay retries). */
+  readonly audit?: AuditLog;
 }
 
 type RelayState =
@@ -190,6 +193,7 @@ export class ChangeRelay {
         version: pending.version,
         changedFields: pending.changedFields,
         actor: pending.actor,
+        ...(pending.roles ? { roles: pending.roles } : {}),
         deviceId: pending.deviceId,
         at: pending.at,
         published: false,
@@ -202,6 +206,20 @@ export class ChangeRelay {
         change = (await changes.findOne({ _id: id }))!;
       }
     }
+    await this.options.audit?.append({
+      action: 'write',
+      tenant: change.tenant,
+      actor: change.actor,
+      roles: change.roles ?? [],
+      deviceId: change.deviceId,
+      source: change.source,
+      recordIds: [change.customerId],
+      fields: change.changedFields,
+      fromVersion: change.version - 1,
+      toVersion: change.version,
+      changeId: change._id,
+      at: change.at,
+    });
     this.injectFault('after-insert');
     await this.options.connection
       .collection(source.collection)

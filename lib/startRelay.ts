@@ -1,6 +1,7 @@
 /** Connects the change relay to MongoDB and Redis and starts it. */
 import { ChangeRelay, type RelayFaultPoint } from './changeRelay';
 import { FEED_SOURCES_COLLECTIONS } from './feedSources';
+import { AuditLog } from './auditLog';
 import { createLogger } from './logger';
 import { connectMongo } from './mongo';
 import { createRedis } from './redis';
@@ -26,7 +27,10 @@ export async function startRelay(options: RelayProcessOptions): Promise<RunningR
   const connection = await connectMongo(options.mongodbUri);
   const publisher = createRedis(options.redisUrl, logger);
   const subscriber = createRedis(options.redisUrl, logger);
+  const audit = new AuditLog(connection);
+  await audit.init();
   const relay = new ChangeRelay({
+    audit,
     connection,
     publisher,
     subscriber,

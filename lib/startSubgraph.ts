@@ -3,7 +3,7 @@
  * `POST /graphql`, `GET /healthz` and `GET /readyz`. Shared by sales, service and marketing,
  * which only bring their SDL, models, loaders and resolvers.
  */
-import { ApolloServer } from '@apollo/server';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
@@ -22,6 +22,7 @@ import { FeedMessageType, WAKE_CHANNEL, stringifyFeedMessage } from './changeFee
 import { createRedis } from './redis';
 import { FeedFollower, type FollowerSpec } from './feedFollower';
 import { abilityFor, type AppAbility } from './policy';
+import { AuditLog } from './auditLog';
 import { createFormatError } from './formatError';
 import { listen } from './listen';
 import { createLogger, type Logger } from './logger';
@@ -42,6 +43,8 @@ export interface SubgraphContext<TModels, TLoaders> {
   readonly db: Connection;
   /** Tells the relay that a record has a pending change (best effort: the relay also scans). */
   readonly wakeRelay: (recordId: string) => void;
+  /** Notes that a sensitive field of a record was read; audited when the response is sent. */
+  readonly noteRead: (recordId: string, field: string) => void;
 }
 
 /** Domain settings a subgraph's resolvers need (from `Config`). */
@@ -108,16 +111,53 @@ export async function startSubgraph<TModels extends Readonly<Record<string, Mode
       .catch((error: unknown) => logger.debug({ err: error }, 'could not wake the relay'));
   };
 
-  const contextFor = (tenant: string, caller: Caller = { sub: `system:${definition.name}`, tenant, roles: ['admin'] }): SubgraphContext<TModels, TLoaders> => ({
-    caller,
-    ability: abilityFor(caller),
-    models,
-    loaders: definition.createLoaders(caller, models),
-    requestId: randomUUID(),
-    settings: options.settings,
-    db: connection,
-    wakeRelay,
-  });
+  const audit = new AuditLog(connection);
+  await audit.init();
+  // Kept on the context itself: Apollo hands plugins a shallow copy of the context object.
+  const READS = Symbol('sensitive reads');
+  const contextFor = (tenant: string, caller: Caller = { sub: `system:${definition.name}`, tenant, roles: ['admin'] }): SubgraphContext<TModels, TLoaders> => {
+    const noted = { recordIds: new Set<string>(), fields: new Set<string>() };
+    const context: SubgraphContext<TModels, TLoaders> = {
+      caller,
+      ability: abilityFor(caller),
+      models,
+      loaders: definition.createLoaders(caller, models),
+      requestId: randomUUID(),
+      settings: options.settings,
+      db: connection,
+      wakeRelay,
+      noteRead: (recordId, field) => {
+        noted.recordIds.add(recordId);
+        noted.fields.add(field);
+      },
+    };
+    Object.assign(context, { [READS]: noted });
+    return context;
+  };
+  // Reads of sensitive fields are audited before the response leaves, one entry per request.
+  const auditReads: ApolloServerPlugin<SubgraphContext<TModels, TLoaders>> = {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ contextValue }) {
+          const noted = (contextValue as unknown as Record<symbol, { recordIds: Set<string>; fields: Set<string> } | undefined>)[READS];
+          if (!noted || noted.recordIds.size === 0) return;
+          const { caller } = contextValue;
+          await audit.append({
+            action: 'read',
+            tenant: caller.tenant,
+            actor: caller.sub,
+            roles: caller.roles,
+            deviceId: caller.deviceId ?? null,
+            source: definition.name,
+            recordIds: [...noted.recordIds],
+            fields: [...noted.fields],
+            requestId: contextValue.requestId,
+            at: new Date(),
+          });
+        },
+      };
+    },
+  };
   const followers = (definition.createFollowers?.((tenant) => contextFor(tenant)) ?? []).map((spec) => new FeedFollower(connection, spec, logger));
   followers.forEach((follower) => follower.start());
 
@@ -129,7 +169,7 @@ export async function startSubgraph<TModels extends Readonly<Record<string, Mode
     formatError: createFormatError(logger, options.exposeInternals),
     includeStacktraceInErrorResponses: false,
     // No inline tracing (ftv1): we report no traces to Apollo, and it costs time on every field.
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginInlineTraceDisabled()],
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginInlineTraceDisabled(), auditReads],
     logger,
   });
   await server.start();
@@ -158,7 +198,10 @@ export async function startSubgraph<TModels extends Readonly<Record<string, Mode
     expressMiddleware(server, {
       context: async ({ req, res }) => {
         const caller = res.locals.caller as Caller;
-        return { ...contextFor(caller.tenant, caller), requestId: req.header('x-request-id') ?? randomUUID() };
+        const context = contextFor(caller.tenant, caller);
+        const requestId = req.header('x-request-id');
+        if (requestId) Object.assign(context, { requestId });
+        return context;
       },
     }),
   );

@@ -31,6 +31,8 @@ export interface PendingChange {
   readonly version: number;
   readonly changedFields: readonly string[];
   readonly actor: string;
+  /** The actor's roles at the time of the write (for the audit log). */
+  readonly roles?: readonly string[];
   readonly deviceId: string | null;
   readonly at: Date;
   /** Values other subgraphs follow (e.g. `mergedInto`, marketing tags); stays inside the feed, never sent to clients. */

@@ -146,7 +146,7 @@ function buildUpdate<T extends Versioned & { _id: Types.ObjectId }>(options: Ver
   const at = new Date();
   const deviceId = options.caller.deviceId ?? null;
   const revision: Revision = { version, kind: options.kind, changes: plan.changes, actor: options.caller.sub, deviceId, at, mutationKey: options.mutationKey ?? null };
-  const pending: PendingChange = { version, changedFields: plan.changes.map((c) => c.field), actor: options.caller.sub, deviceId, at, ...(plan.data ? { data: plan.data } : {}) };
+  const pending: PendingChange = { version, changedFields: plan.changes.map((c) => c.field), actor: options.caller.sub, roles: options.caller.roles, deviceId, at, ...(plan.data ? { data: plan.data } : {}) };
   const set: Record<string, unknown> = { ...plan.set, updatedAt: at, hasPending: true };
   for (const change of plan.changes) set[`fieldVersions.${encodeFieldKey(change.field)}`] = version;
   const update: Record<string, unknown> = {

@@ -11,8 +11,17 @@ import { WITHOUT_BOOKKEEPING } from '../../lib/loadByIds';
 import { parseObjectId } from '../../lib/objectId';
 import { decodeCursor, readPage, validateFirst } from '../../lib/pagination';
 import type { CustomerResolvers, Resolvers } from './generated/resolvers';
+import type { SalesContext } from './loaders';
 import type { CustomerRecord } from './models';
 import { createCustomer, customerConditions, mergeCustomers, revertCustomer, updateCustomer } from './writes';
+
+// Every read of a phone or ID number is audited (lib/auditLog), then decrypted for the caller.
+function readSensitive(ctx: SalesContext, customer: CustomerRecord, field: 'phone' | 'idNumber'): string | null {
+  const stored = customer[field];
+  if (stored === null) return null;
+  ctx.noteRead(customer._id.toHexString(), field);
+  return openValue(ctx.settings.keyring, field, stored) as string;
+}
 
 /** Sales resolvers: the core customer fields, lists, the change feed and the sales writes. */
 export const resolvers: Resolvers = {
@@ -65,8 +74,8 @@ export const resolvers: Resolvers = {
   Customer: guardFields('Customer', SUBJECT_FIELDS.Customer, {
     __resolveReference: (reference, ctx) => ctx.loaders.customerById.load(reference.id),
     id: (customer) => customer._id.toHexString(),
-    phone: (customer, _args, ctx) => openValue(ctx.settings.keyring, 'phone', customer.phone) as string | null,
-    idNumber: (customer, _args, ctx) => openValue(ctx.settings.keyring, 'idNumber', customer.idNumber) as string | null,
+    phone: (customer, _args, ctx) => readSensitive(ctx, customer, 'phone'),
+    idNumber: (customer, _args, ctx) => readSensitive(ctx, customer, 'idNumber'),
     duplicates: (customer, _args, ctx) => ctx.loaders.duplicatesOf.load(customer),
     history: async (customer, { first }, ctx) => {
       const limit = validateFirst(first, 20);

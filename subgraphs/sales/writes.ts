@@ -51,7 +51,7 @@ export function createCustomer(ctx: SalesContext, input: CustomerInput, clientMu
       version: 1,
       fieldVersions: Object.fromEntries(changedFields.map((f) => [encodeFieldKey(f), 1])),
       revisions: [{ version: 1, kind: 'create', changes, actor: caller.sub, deviceId, at, mutationKey: key ?? null }],
-      pendingChanges: [{ version: 1, changedFields, actor: caller.sub, deviceId, at }],
+      pendingChanges: [{ version: 1, changedFields, actor: caller.sub, roles: caller.roles, deviceId, at }],
       hasPending: true,
     };
     try {
