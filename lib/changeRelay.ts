@@ -21,6 +21,7 @@ import {
   type FeedSource,
   type StoredChange,
 } from './changeFeed';
+import type { AnomalyMonitor } from './anomalyMonitor';
 import type { AuditLog } from './auditLog';
 import type { Logger } from './logger';
 import { UnreachableCaseError } from './UnreachableCaseError';
@@ -50,6 +51,8 @@ export interface ChangeRelayOptions {
   readonly fault?: { readonly point: RelayFaultPoint; readonly action: () => void };
   /** Where every relayed change is audited (once, even when the relay retries). */
   readonly audit?: AuditLog;
+  /** Counts failed passes (sync errors) for alerting. */
+  readonly monitor?: AnomalyMonitor;
 }
 
 type RelayState =
@@ -112,7 +115,10 @@ export class ChangeRelay {
       return;
     }
     this.running = this.pass()
-      .catch((error: unknown) => this.options.logger.error({ err: error }, 'relay pass failed; retrying at the next scan'))
+      .catch((error: unknown) => {
+        this.options.monitor?.record('sync_error');
+        this.options.logger.error({ err: error }, 'relay pass failed; retrying at the next scan');
+      })
       .finally(() => {
         this.running = undefined;
         if (this.again) {

@@ -1,4 +1,5 @@
 /** Turns the public `CustomerFilter` into a tenant-scoped MongoDB filter, normalising what the client typed. */
+import { sanitizeFilter } from 'mongoose';
 import { normalizeEmail } from './email';
 import { normalizePhone } from './phone';
 import { BadUserInputError } from './errors';
@@ -34,13 +35,16 @@ export function buildCustomerFilter(
       query.$or = [{ name: pattern }, { company: pattern }];
     }
   }
-  if (filter.stage != null) query.stage = filter.stage;
-  if (filter.ownerId != null) query.ownerId = filter.ownerId;
-  if (filter.phone != null) query.phoneIndex = phoneIndex(normalizePhone(filter.phone, defaultPhoneRegion, 'filter.phone'));
-  if (filter.email != null) query.email = normalizeEmail(filter.email, 'filter.email');
-  if (filter.tag != null) query.tags = filter.tag;
-  if (filter.segment != null) query.segments = filter.segment;
-  return query;
+  const equalities: Record<string, unknown> = {};
+  if (filter.stage != null) equalities.stage = filter.stage;
+  if (filter.ownerId != null) equalities.ownerId = filter.ownerId;
+  if (filter.phone != null) equalities.phoneIndex = phoneIndex(normalizePhone(filter.phone, defaultPhoneRegion, 'filter.phone'));
+  if (filter.email != null) equalities.email = normalizeEmail(filter.email, 'filter.email');
+  if (filter.tag != null) equalities.tags = filter.tag;
+  if (filter.segment != null) equalities.segments = filter.segment;
+  // GraphQL already types these as strings; sanitizeFilter makes sure no client value can ever act as
+  // a query operator ({ $ne: … } becomes a literal to compare with).
+  return { ...query, ...sanitizeFilter(equalities) };
 }
 
 function escapeRegExp(text: string): string {

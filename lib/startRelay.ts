@@ -2,6 +2,7 @@
 import { ChangeRelay, type RelayFaultPoint } from './changeRelay';
 import { FEED_SOURCES_COLLECTIONS } from './feedSources';
 import { AuditLog } from './auditLog';
+import { createAnomalyMonitor } from './anomalyMonitor';
 import { createLogger } from './logger';
 import { connectMongo } from './mongo';
 import { createRedis } from './redis';
@@ -31,6 +32,7 @@ export async function startRelay(options: RelayProcessOptions): Promise<RunningR
   await audit.init();
   const relay = new ChangeRelay({
     audit,
+    monitor: createAnomalyMonitor(logger),
     connection,
     publisher,
     subscriber,

@@ -23,6 +23,7 @@ import { createRedis } from './redis';
 import { FeedFollower, type FollowerSpec } from './feedFollower';
 import { abilityFor, type AppAbility } from './policy';
 import { AuditLog } from './auditLog';
+import { createAnomalyMonitor, type AnomalyMonitor } from './anomalyMonitor';
 import { createFormatError } from './formatError';
 import { listen } from './listen';
 import { createLogger, type Logger } from './logger';
@@ -45,6 +46,8 @@ export interface SubgraphContext<TModels, TLoaders> {
   readonly wakeRelay: (recordId: string) => void;
   /** Notes that a sensitive field of a record was read; audited when the response is sent. */
   readonly noteRead: (recordId: string, field: string) => void;
+  /** Counts events an operator may alert on (conflicts, …). */
+  readonly monitor: AnomalyMonitor;
 }
 
 /** Domain settings a subgraph's resolvers need (from `Config`). */
@@ -113,6 +116,7 @@ export async function startSubgraph<TModels extends Readonly<Record<string, Mode
 
   const audit = new AuditLog(connection);
   await audit.init();
+  const monitor = createAnomalyMonitor(logger);
   // Kept on the context itself: Apollo hands plugins a shallow copy of the context object.
   const READS = Symbol('sensitive reads');
   const contextFor = (tenant: string, caller: Caller = { sub: `system:${definition.name}`, tenant, roles: ['admin'] }): SubgraphContext<TModels, TLoaders> => {
@@ -126,6 +130,7 @@ export async function startSubgraph<TModels extends Readonly<Record<string, Mode
       settings: options.settings,
       db: connection,
       wakeRelay,
+      monitor,
       noteRead: (recordId, field) => {
         noted.recordIds.add(recordId);
         noted.fields.add(field);

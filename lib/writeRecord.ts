@@ -14,7 +14,7 @@ export type WriteSpec<T extends Versioned> = Pick<
 
 /** Applies `spec` to the record `id` of `model` as the request's caller. */
 export async function writeRecord<T extends Versioned & { _id: Types.ObjectId; tenant: string }>(
-  ctx: Pick<SubgraphContext<unknown, unknown>, 'caller' | 'db' | 'settings' | 'wakeRelay'>,
+  ctx: Pick<SubgraphContext<unknown, unknown>, 'caller' | 'db' | 'settings' | 'wakeRelay' | 'monitor'>,
   source: FeedSource,
   model: Model<T>,
   id: Types.ObjectId,
@@ -27,7 +27,10 @@ export async function writeRecord<T extends Versioned & { _id: Types.ObjectId; t
     id,
     caller: ctx.caller,
     historyLimit: ctx.settings.historyLimit,
-    onConflict: createConflictRecorder(ctx.db, source),
+    onConflict: async (details) => {
+      ctx.monitor.record('conflict');
+      await createConflictRecorder(ctx.db, source)(details);
+    },
   });
   if (outcome.status === 'applied') ctx.wakeRelay(id.toHexString());
   return publicRecord(outcome.record) as T;

@@ -85,7 +85,7 @@ export async function importCustomers(connection: Connection, rows: readonly Rec
   const models = createSalesModels(connection);
   await initModels(models);
   const caller: Caller = { sub: `import:${options.sourceId.slice(0, 12)}`, tenant: options.tenant, roles: ['admin'] };
-  const ctx = { caller, ability: abilityFor(caller), models, db: connection, settings: { defaultPhoneRegion: options.defaultPhoneRegion, historyLimit: 100, keyring: options.keyring }, wakeRelay: () => undefined, noteRead: () => undefined } as unknown as SalesContext;
+  const ctx = { caller, ability: abilityFor(caller), models, db: connection, settings: { defaultPhoneRegion: options.defaultPhoneRegion, historyLimit: 100, keyring: options.keyring }, wakeRelay: () => undefined, noteRead: () => undefined, monitor: { record: () => undefined, totals: () => ({}) } } as unknown as SalesContext;
   const seen = new Map<string, number>();
   const rejections: Rejection[] = [];
   let imported = 0;

@@ -15,6 +15,10 @@ describe('buildCustomerFilter', () => {
     expect(filter.$or[0].name.test('a.b*c')).toBe(true);
     expect(filter.$or[0].name.test('axbbb')).toBe(false);
   });
+  it('turns an operator smuggled into a value into a literal', () => {
+    const filter = buildCustomerFilter('acme', { ownerId: { $ne: null } as unknown as string }, 'CN', index);
+    expect(filter.ownerId).toEqual({ $eq: { $ne: null } });
+  });
   it('refuses an over-long search', () => {
     expect(() => buildCustomerFilter('acme', { search: 'x'.repeat(101) }, 'CN', index)).toThrow(expect.objectContaining({ extensions: expect.objectContaining({ field: 'filter.search' }) }));
   });
