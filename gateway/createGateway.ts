@@ -1,6 +1,6 @@
 /** The Apollo Gateway over the composed supergraph. */
 import { ApolloGateway } from '@apollo/gateway';
-import { readFileSync } from 'node:fs';
+import { readFileSync, unwatchFile, watchFile } from 'node:fs';
 import type { SubgraphName } from '../lib/config';
 import type { Logger } from '../lib/logger';
 import { SubgraphDataSource } from './subgraphDataSource';
@@ -17,7 +17,29 @@ export interface GatewayOptions {
 /** Builds the gateway; `ApolloServer.start()` loads it. */
 export function createGateway(options: GatewayOptions): ApolloGateway {
   return new ApolloGateway({
-    supergraphSdl: readFileSync(options.supergraphPath, 'utf8'),
+    // A new supergraph file is picked up while running; open subscriptions stay open.
+    supergraphSdl: async ({ update }) => {
+      let current = readFileSync(options.supergraphPath, 'utf8');
+      const onChange = () => {
+        let next: string;
+        try {
+          next = readFileSync(options.supergraphPath, 'utf8');
+        } catch (error) {
+          options.logger.warn({ err: error }, 'supergraph file unreadable; keeping the current one');
+          return;
+        }
+        if (next === current) return;
+        current = next;
+        try {
+          update(next);
+          options.logger.info({ path: options.supergraphPath }, 'supergraph updated');
+        } catch (error) {
+          options.logger.error({ err: error }, 'new supergraph refused; keeping the current one');
+        }
+      };
+      watchFile(options.supergraphPath, { interval: 1000 }, onChange);
+      return { supergraphSdl: current, cleanup: async () => unwatchFile(options.supergraphPath, onChange) };
+    },
     logger: options.logger,
     buildService: ({ name, url }) =>
       new SubgraphDataSource({

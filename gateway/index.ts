@@ -16,6 +16,7 @@ async function main(): Promise<void> {
     mongodbUri: config.mongodbUri,
     redisUrl: config.redisUrl,
     rateLimits: config.rateLimits,
+    allowedOrigins: config.allowedOrigins,
     production: config.nodeEnv === 'production',
     internalSecret: config.internalSecret,
     supergraphPath: config.supergraphPath,

@@ -9,6 +9,10 @@ import { createLogger } from '../lib/logger';
 import type { GatewayContext } from './context';
 import { createGateway } from './createGateway';
 import { createHttpApp } from './http';
+import type { GraphQLSchema } from 'graphql';
+import { createFanout } from './fanout';
+import { withSubscriptions } from './subscriptionSchema';
+import { attachSubscriptions } from './subscriptions';
 import { applyReportedCode, createArmor } from './plugins/useArmor';
 import { createAnomalyMonitor } from '../lib/anomalyMonitor';
 import { createRateLimiter, type RateLimits } from '../lib/rateLimiter';
@@ -44,11 +48,15 @@ export interface StartGatewayOptions {
   readonly redisUrl?: string;
   readonly rateLimits?: RateLimits;
   readonly bodyLimitBytes?: number;
+  /** Allowed browser origins for WebSocket upgrades; empty allows any. */
+  readonly allowedOrigins?: readonly string[];
 }
 
 export interface RunningGateway {
   readonly url: string;
   readonly port: number;
+  /** Open WebSocket connections. */
+  openSockets(): number;
   stop(): Promise<void>;
 }
 
@@ -56,6 +64,10 @@ export interface RunningGateway {
 export async function startGateway(options: StartGatewayOptions): Promise<RunningGateway> {
   const logger = createLogger('gateway', options.logLevel);
   const gateway = createGateway({ ...options, logger });
+  let subscriptionSchema: GraphQLSchema | undefined;
+  gateway.onSchemaLoadOrUpdate(({ apiSchema }) => {
+    subscriptionSchema = withSubscriptions(apiSchema);
+  });
   // The app needs the server and the server needs the HTTP server for draining: create the server first.
   const httpServer = createServer();
   const armor = createArmor();
@@ -66,7 +78,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     includeStacktraceInErrorResponses: false,
     introspection: !options.production,
     allowBatchedHttpRequests: false,
-    validationRules: armor.validationRules,
+    validationRules: [...armor.validationRules, ...armor.httpValidationRules],
     parseOptions: armor.parseOptions,
     plugins: [...armor.plugins, ApolloServerPluginDrainHttpServer({ httpServer }), createPermissionsPlugin()],
     logger,
@@ -84,6 +96,22 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     'request',
     createHttpApp(server, { authenticate, rateLimit, monitor, bodyLimitBytes: options.bodyLimitBytes ?? 256 * 1024, subgraphUrls: options.subgraphUrls }),
   );
+  // Subscriptions need the Redis fan-out; without Redis the gateway serves HTTP only.
+  const fanout = options.redisUrl ? createFanout(createRedis(options.redisUrl, logger), logger) : undefined;
+  const subscriptions = fanout
+    ? attachSubscriptions({
+        httpServer,
+        apollo: server,
+        schema: () => subscriptionSchema!,
+        authenticate,
+        fanout,
+        validationRules: armor.validationRules,
+        maxTokens: armor.parseOptions.maxTokens,
+        rateLimit,
+        allowedOrigins: options.allowedOrigins ?? [],
+        logger,
+      })
+    : undefined;
   const port = await listen(httpServer, options.port, options.host);
   const url = `http://${options.host === '0.0.0.0' ? 'localhost' : options.host}:${port}/graphql`;
   logger.info({ url }, 'gateway ready');
@@ -91,8 +119,11 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   return {
     url,
     port,
+    openSockets: () => subscriptions?.openSockets() ?? 0,
     stop() {
       stopping ??= (async () => {
+        await subscriptions?.dispose();
+        fanout?.close();
         await server.stop();
         redis?.disconnect();
         await keyStore?.close();

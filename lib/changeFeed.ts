@@ -90,18 +90,24 @@ export interface ChangeBatch {
  * Changes of a tenant after `afterSeq` (from the start when undefined), oldest first.
  * Throws CURSOR_EXPIRED when changes after that cursor were already removed by retention.
  */
-export async function readChanges(connection: Connection, tenant: string, afterSeq: number | undefined, limit: number): Promise<ChangeBatch> {
+export async function readChanges(connection: Connection, tenant: string, afterSeq: number | undefined, limit: number, customerIds?: readonly string[]): Promise<ChangeBatch> {
   if (afterSeq !== undefined) {
     const state = await connection.collection<{ _id: string; trimmedThrough: number }>(FEED_STATE_COLLECTION).findOne({ _id: tenant });
     if (state && afterSeq < state.trimmedThrough) throw new CursorExpiredError();
   }
   const rows = await connection
     .collection<StoredChange>(CHANGES_COLLECTION)
-    .find({ tenant, seq: { $gt: afterSeq ?? 0 } })
+    .find({ tenant, seq: { $gt: afterSeq ?? 0 }, ...(customerIds ? { customerId: { $in: [...customerIds] } } : {}) })
     .sort({ seq: 1 })
     .limit(limit + 1)
     .toArray();
   return { changes: rows.slice(0, limit), hasMore: rows.length > limit };
+}
+
+/** The newest sequence number of a tenant's feed, or undefined when it is empty. */
+export async function latestSeq(connection: Connection, tenant: string): Promise<number | undefined> {
+  const newest = await connection.collection<StoredChange>(CHANGES_COLLECTION).find({ tenant }).sort({ seq: -1 }).limit(1).next();
+  return newest?.seq;
 }
 
 /** Creates the feed's indexes (unique per-tenant sequence). */

@@ -42,6 +42,8 @@ export interface Config {
   readonly changeRetentionDays: number;
   /** How often the relay scans for pending changes besides being woken (RELAY_SCAN_INTERVAL_MS). */
   readonly relayScanIntervalMs: number;
+  /** Browser origins allowed to open WebSockets (ALLOWED_ORIGINS, comma-separated); empty allows any. */
+  readonly allowedOrigins: readonly string[];
   /** Requests per minute per user and per tenant (RATE_LIMIT_USER_PER_MINUTE, RATE_LIMIT_TENANT_PER_MINUTE). */
   readonly rateLimits: Readonly<{ perUserPerMinute: number; perTenantPerMinute: number }>;
   /** How long a relay's lease lasts without renewal before a standby relay takes over (RELAY_LEASE_MS). */
@@ -108,6 +110,7 @@ export function loadConfig(env: Env = process.env): Config {
     changeRetentionDays: readPositiveInt(env, 'CHANGE_RETENTION_DAYS', 30),
     relayScanIntervalMs: readPositiveInt(env, 'RELAY_SCAN_INTERVAL_MS', 1000),
     relayLeaseMs: readPositiveInt(env, 'RELAY_LEASE_MS', 10_000),
+    allowedOrigins: Object.freeze((env.ALLOWED_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean)),
     rateLimits: {
       perUserPerMinute: readPositiveInt(env, 'RATE_LIMIT_USER_PER_MINUTE', 1200),
       perTenantPerMinute: readPositiveInt(env, 'RATE_LIMIT_TENANT_PER_MINUTE', 20_000),

@@ -34,7 +34,9 @@ export function createArmor() {
   const cost = costLimitRule({ maxCost: ARMOR_LIMITS.maxCost, ...reject });
   return {
     ...armor,
-    validationRules: [...armor.validationRules, boundedCostRule(cost), noSubscriptionsOverHttp],
+    validationRules: [...armor.validationRules, boundedCostRule(cost)],
+    /** Rules for HTTP only: subscriptions go over the WebSocket. */
+    httpValidationRules: [noSubscriptionsOverHttp],
     parseOptions: { maxTokens: ARMOR_LIMITS.maxTokens },
   };
 }

@@ -5,7 +5,7 @@
  */
 import type { ApolloServerPlugin } from '@apollo/server';
 import { createHash } from 'node:crypto';
-import { GraphQLError, print } from 'graphql';
+import { GraphQLError, print, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import { ForbiddenError } from '../../lib/errors';
 import { abilityFor, SUBJECT_FIELDS, type Action, type AppAbility, type SubjectName } from '../../lib/policy';
 import type { GatewayContext } from '../context';
@@ -51,19 +51,27 @@ export function createPermissionsPlugin(): ApolloServerPlugin<GatewayContext> {
             if (selectionCache.size >= MAX_CACHE) selectionCache.clear();
             selectionCache.set(key, denied);
           }
-          const deniedInputs = collectWrittenFields(schema, operation, request.variables ?? {})
-            .filter(({ mutation, field }) => {
-              const rule = MUTATION_INPUTS[mutation];
-              return rule !== undefined && !ability.can(rule.action, rule.subject, field);
-            })
-            .map(({ mutation, field }) => `${MUTATION_INPUTS[mutation].subject}.${field}`);
-          const all = [...new Set([...denied, ...deniedInputs])];
+          const all = [...new Set([...denied, ...forbiddenInputs(ability, schema, operation, request.variables ?? {})])];
           // A refusal before execution is a client error: 403, not Apollo's default 500 for a hook that throws.
           if (all.length > 0) throw withStatus(new ForbiddenError(all), 403);
         },
       };
     },
   };
+}
+
+/** Every field of an operation (selections and mutation inputs) the ability can never read or write. */
+export function findForbiddenFields(ability: AppAbility, schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown>): string[] {
+  return [...new Set([...forbiddenSelections(ability, collectSelectedFields(schema, document)), ...forbiddenInputs(ability, schema, operation, variables)])];
+}
+
+function forbiddenInputs(ability: AppAbility, schema: GraphQLSchema, operation: OperationDefinitionNode, variables: Record<string, unknown>): string[] {
+  return collectWrittenFields(schema, operation, variables)
+    .filter(({ mutation, field }) => {
+      const rule = MUTATION_INPUTS[mutation];
+      return rule !== undefined && !ability.can(rule.action, rule.subject, field);
+    })
+    .map(({ mutation, field }) => `${MUTATION_INPUTS[mutation].subject}.${field}`);
 }
 
 function withStatus(error: ForbiddenError, status: number): ForbiddenError {

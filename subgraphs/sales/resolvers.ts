@@ -1,4 +1,5 @@
-import { decodeChangeCursor, readChanges, toFeedChange } from '../../lib/changeFeed';
+import { decodeChangeCursor, encodeChangeCursor, latestSeq, readChanges, toFeedChange } from '../../lib/changeFeed';
+import { BadUserInputError } from '../../lib/errors';
 import { listConflicts } from '../../lib/conflictLog';
 import { subject } from '@casl/ability';
 import { openValue, phoneIndexOf } from '../../lib/customerSecrets';
@@ -48,11 +49,16 @@ export const resolvers: Resolvers = {
       );
     },
     me: (_parent, _args, { caller }) => ({ id: caller.sub, tenant: caller.tenant, roles: [...caller.roles], deviceId: caller.deviceId ?? null }),
-    changes: async (_parent, { after, first }, ctx) => {
+    changes: async (_parent, { after, first, ids }, ctx) => {
       const limit = validateFirst(first, 100, 1000);
-      const batch = await readChanges(ctx.db, ctx.caller.tenant, after == null ? undefined : decodeChangeCursor(after), limit);
+      if (ids && ids.length > 1000) throw new BadUserInputError('ids', 'at most 1000 ids');
+      const batch = await readChanges(ctx.db, ctx.caller.tenant, after == null ? undefined : decodeChangeCursor(after), limit, ids ?? undefined);
       const changes = batch.changes.map(toFeedChange);
       return { changes, cursor: changes.at(-1)?.cursor ?? after ?? null, hasMore: batch.hasMore };
+    },
+    latestChangeCursor: async (_parent, _args, ctx) => {
+      const seq = await latestSeq(ctx.db, ctx.caller.tenant);
+      return seq === undefined ? null : encodeChangeCursor(seq);
     },
   },
   Mutation: {

@@ -189,6 +189,8 @@ export type Query = {
   customer?: Maybe<Customer>;
   /** Customers of the caller's tenant, oldest first, in pages of at most 100. */
   customers: CustomerConnection;
+  /** The newest cursor of the tenant's feed (null when it is empty): start here to follow only what comes next. */
+  latestChangeCursor?: Maybe<Scalars['String']['output']>;
   /** Who the gateway says is calling. */
   me: Viewer;
 };
@@ -197,6 +199,7 @@ export type Query = {
 export type QueryChangesArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
+  ids?: InputMaybe<Array<Scalars['ID']['input']>>;
 };
 
 
@@ -476,6 +479,7 @@ export type QueryResolvers<ContextType = SalesContext, ParentType extends Resolv
   changes?: Resolver<ResolversTypes['ChangeBatch'], ParentType, ContextType, RequireFields<QueryChangesArgs, 'first'>>;
   customer?: Resolver<Maybe<ResolversTypes['Customer']>, ParentType, ContextType, RequireFields<QueryCustomerArgs, 'id'>>;
   customers?: Resolver<ResolversTypes['CustomerConnection'], ParentType, ContextType, RequireFields<QueryCustomersArgs, 'first'>>;
+  latestChangeCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   me?: Resolver<ResolversTypes['Viewer'], ParentType, ContextType>;
 }>;
 
