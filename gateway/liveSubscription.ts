@@ -115,7 +115,7 @@ class LiveSubscription implements AsyncIterableIterator<ExecutionResult> {
       const fatal = result.errors?.find((e) => !e.path || e.path.length <= 1);
       if (fatal) {
         // CURSOR_EXPIRED and the like end the subscription with the error.
-        this.push({ errors: [fatal as GraphQLError] });
+        this.push({ errors: [new GraphQLError(fatal.message, { extensions: fatal.extensions })] });
         this.close();
         return;
       }
@@ -189,6 +189,7 @@ function errorsOf(result: ExecutionResult, index: number): readonly GraphQLError
 
 function payload(responseKey: string, item: Record<string, unknown>, errors: readonly GraphQLError[]): ExecutionResult {
   const { cgCursor: _c, cgCustomerId: _id, ...fields } = item;
-  const mapped = errors.map((e) => ({ ...(e as unknown as GraphQLFormattedError), path: [responseKey, ...(e.path ?? []).slice(3)] }));
-  return { data: { [responseKey]: fields }, ...(mapped.length > 0 ? { errors: mapped as unknown as GraphQLError[] } : {}) };
+  // graphql-ws serialises errors with toJSON: rebuild them as GraphQLErrors at the subscriber's path.
+  const mapped = errors.map((e) => new GraphQLError(e.message, { path: [responseKey, ...(e.path ?? []).slice(3)], extensions: e.extensions }));
+  return { data: { [responseKey]: fields }, ...(mapped.length > 0 ? { errors: mapped } : {}) };
 }

@@ -147,10 +147,14 @@ export function ensureLauncherJar(log: (m: string) => void = console.error): str
 // ---------------------------------------------------------------- Redis
 
 async function startRedis(log: (m: string) => void): Promise<StartedService> {
+  return startRedisServer(await freePort(), log);
+}
+
+/** Starts a redis-server on a given loopback port (fault tests restart Redis on the same port). */
+export async function startRedisServer(port: number, log: (m: string) => void = () => undefined): Promise<StartedService> {
   if (!hasCommand('redis-server')) {
     throw new ServiceSetupError('redis-server not found: install it (Debian: apt-get install -y redis-server) or set REDIS_URL.');
   }
-  const port = await freePort();
   log(`Starting redis-server on 127.0.0.1:${port}`);
   // Redis carries only the live signal (MongoDB holds the truth), so no persistence is needed.
   const child = spawnService(

@@ -38,6 +38,8 @@ export interface TestStack {
   query<T = any>(token: string | null, query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>>;
   /** A request with any headers (API keys, device ids). */
   request<T = any>(headers: Record<string, string>, query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>>;
+  /** Starts another gateway replica on the same subgraphs, Redis and database. */
+  startReplica(): Promise<RunningGateway>;
   /** Waits until the relay and every follower have nothing left to do (followers' writes feed the relay again). */
   settle(): Promise<void>;
   /** Starts a subgraph again on the port it had (after a test stopped it). */
@@ -48,11 +50,12 @@ export interface TestStack {
 const DEFINITIONS = { sales: salesSubgraph, service: serviceSubgraph, marketing: marketingSubgraph } as const;
 
 /** Starts subgraphs and gateway for one test file. */
-export async function startStack(name: string, options: { relay?: boolean; gateway?: Partial<StartGatewayOptions> } = {}): Promise<TestStack> {
+export async function startStack(name: string, options: { relay?: boolean; gateway?: Partial<StartGatewayOptions>; redisUrl?: string } = {}): Promise<TestStack> {
+  const redisUrl = options.redisUrl ?? testRedisUrl();
   const mongodbUri = testMongoUri(uniqueDatabase(name));
   const subgraphOptions = (port: number) => ({
     mongodbUri,
-    redisUrl: testRedisUrl(),
+    redisUrl,
     internalSecret: TEST_INTERNAL_SECRET,
     port,
     host: '127.0.0.1',
@@ -65,12 +68,12 @@ export async function startStack(name: string, options: { relay?: boolean; gatew
   const start = (key: keyof typeof DEFINITIONS, port = 0) =>
     startSubgraph(DEFINITIONS[key] as SubgraphDefinition<any, any>, subgraphOptions(port));
   const subgraphs = { sales: await start('sales'), service: await start('service'), marketing: await start('marketing') };
-  const gateway: RunningGateway = await startGateway({
+  const gatewayOptions = (): StartGatewayOptions => ({
     port: 0,
     host: '127.0.0.1',
     jwtSecret: TEST_JWT_SECRET,
     mongodbUri,
-    redisUrl: testRedisUrl(),
+    redisUrl,
     apiKeyCacheMs: 0,
     // Suites that hammer the gateway must not trip the limits; the attack suite sets its own.
     rateLimits: { perUserPerMinute: 1_000_000, perTenantPerMinute: 1_000_000 },
@@ -82,7 +85,9 @@ export async function startStack(name: string, options: { relay?: boolean; gatew
     logLevel: process.env.TEST_LOG_LEVEL ?? 'silent',
     exposeInternals: process.env.TEST_LOG_LEVEL !== undefined,
   });
-  const relay = options.relay === false ? undefined : await startRelay({ mongodbUri, redisUrl: testRedisUrl(), logLevel: 'silent', retentionDays: 30, scanIntervalMs: 200 });
+  const gateway: RunningGateway = await startGateway(gatewayOptions());
+  const extraGateways: RunningGateway[] = [];
+  const relay = options.relay === false ? undefined : await startRelay({ mongodbUri, redisUrl, logLevel: 'silent', retentionDays: 30, scanIntervalMs: 200 });
   const db = await connectMongo(mongodbUri);
   const request = async (headers: Record<string, string>, query: string, variables?: Record<string, unknown>) => {
     const response = await fetch(gateway.url, {
@@ -100,6 +105,11 @@ export async function startStack(name: string, options: { relay?: boolean; gatew
     token: (role, sub = `${role}-1`, tenant = 'acme') => signToken({ sub, tenant, roles: [role] }, TEST_JWT_SECRET),
     query: (token, query, variables) => request(token ? { authorization: `Bearer ${token}` } : {}, query, variables),
     request,
+    async startReplica() {
+      const replica = await startGateway(gatewayOptions());
+      extraGateways.push(replica);
+      return replica;
+    },
     async settle() {
       for (let round = 0; round < 4; round++) {
         await relay?.relay.drain();
@@ -115,6 +125,7 @@ export async function startStack(name: string, options: { relay?: boolean; gatew
       return relay.relay;
     },
     async stop() {
+      await Promise.all(extraGateways.map((g) => g.stop()));
       await gateway.stop();
       await relay?.stop();
       await Promise.all(Object.values(subgraphs).map((s) => s.stop()));
