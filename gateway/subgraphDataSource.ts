@@ -28,7 +28,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
   private readonly logger: Logger;
 
   constructor(options: SubgraphDataSourceOptions) {
-    super({ url: options.url, fetcher: createSigningFetcher(options.internalSecret, options.timeoutMs) });
+    super({ url: options.url, fetcher: createSigningFetcher(options.internalSecret, options.name, options.timeoutMs) });
     this.name = options.name;
     this.timeoutMs = options.timeoutMs;
     this.logger = options.logger;
@@ -61,11 +61,11 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
 
 // Signs the exact body that is sent (the data source serialises it just before this call).
 // Node's fetch keeps connections alive per origin; the timeout keeps a slow subgraph from piling up requests.
-function createSigningFetcher(secret: string, timeoutMs: number): Fetcher {
+function createSigningFetcher(secret: string, subgraph: string, timeoutMs: number): Fetcher {
   return ((url: string, init: { headers?: Record<string, string>; body?: string } & RequestInit) => {
     const headers = { ...(init.headers ?? {}) };
     const callerHeader = headers[CALLER_HEADER];
-    if (callerHeader) Object.assign(headers, signRequest(secret, callerHeader, init.body ?? ''));
+    if (callerHeader) Object.assign(headers, signRequest(secret, subgraph, callerHeader, init.body ?? ''));
     return fetch(url, { ...init, headers, signal: AbortSignal.timeout(timeoutMs) });
   }) as unknown as Fetcher;
 }

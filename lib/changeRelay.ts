@@ -174,6 +174,9 @@ export class ChangeRelay {
         .limit(500)
         .toArray();
       for (const record of records) {
+        // Renewed before every record: a relay that lost its lease (paused, slow) stops at once,
+        // so two relays never number changes of one tenant at the same time.
+        if (!(await this.holdLease())) return;
         const pending = [...record.pendingChanges].sort((a, b) => a.version - b.version);
         for (const change of pending) await this.relayOne(source, record, change);
         await this.options.connection

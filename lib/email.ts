@@ -6,6 +6,7 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 /** Trims and lower-cases an email address, or throws `BAD_USER_INPUT` naming `field`. */
 export function normalizeEmail(input: string, field = 'email'): string {
   const value = input.trim().toLowerCase();
-  if (value.length > 254 || !EMAIL.test(value)) throw new BadUserInputError(field, `${JSON.stringify(input)} is not a valid email address`);
+  // The value is not echoed: error messages end up in logs and stored replay results.
+  if (value.length > 254 || !EMAIL.test(value)) throw new BadUserInputError(field, 'is not a valid email address');
   return value;
 }

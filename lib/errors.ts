@@ -66,3 +66,10 @@ export class CursorExpiredError extends CustomerGraphError {
     super('This cursor is older than the change feed keeps: fetch the records again and start from a new cursor', 'CURSOR_EXPIRED', { field });
   }
 }
+
+/** A customer's profile does not exist yet (it is created within a second of the customer) or is not visible. */
+export class ProfileNotFoundError extends CustomerGraphError {
+  constructor(what: string, customerId: string) {
+    super(`${what} of customer ${customerId} not found (a new customer's profile appears within a second: retry)`, 'NOT_FOUND', { id: customerId, retryable: true });
+  }
+}

@@ -16,12 +16,17 @@ export interface FollowerSpec {
   handle(change: StoredChange): Promise<void>;
 }
 
+const MAX_ATTEMPTS = 5;
+
 type FollowerState = { readonly phase: 'idle' } | { readonly phase: 'running'; readonly timer: NodeJS.Timeout } | { readonly phase: 'stopped' };
 
 /** Runs one follower; `start()` it with the service, `stop()` it on shutdown. */
 export class FeedFollower {
   private state: FollowerState = { phase: 'idle' };
   private running: Promise<void> | undefined;
+  private readonly failures = new Map<string, number>();
+  /** Called when a change is set aside after repeated failures (counted as a sync error). */
+  onGiveUp?: () => void;
 
   constructor(
     private readonly connection: Connection,
@@ -73,7 +78,18 @@ export class FeedFollower {
         .toArray();
       if (batch.length === 0) return;
       for (const change of batch) {
-        await this.spec.handle(change);
+        try {
+          await this.spec.handle(change);
+          this.failures.delete(change._id);
+        } catch (error) {
+          // A change that keeps failing is set aside (logged, counted) so it cannot stop every change after it.
+          const failures = (this.failures.get(change._id) ?? 0) + 1;
+          this.failures.set(change._id, failures);
+          if (failures < MAX_ATTEMPTS) throw error;
+          this.logger.error({ err: error, follower: this.spec.name, change: change._id, attempts: failures }, 'follower gave up on a change');
+          this.onGiveUp?.();
+          await changes.updateOne({ _id: change._id }, { $addToSet: { followFailed: this.spec.name } });
+        }
         await changes.updateOne({ _id: change._id }, { $addToSet: { followedBy: this.spec.name } });
       }
     }

@@ -57,7 +57,8 @@ export function decryptValue(keyring: Keyring, field: string, stored: string): s
   const [keyId, iv, tag, data] = stored.slice(PREFIX.length).split(':');
   const key = keyring.keys.get(keyId);
   if (!key) throw new KeyringError(`No key ${keyId} in FIELD_ENCRYPTION_KEY to decrypt ${field}: add it back until npm run rotate-key has finished`);
-  const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
+  // A fixed 16-byte tag: GCM would otherwise accept truncated tags, which are easier to forge.
+  const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'), { authTagLength: 16 });
   decipher.setAAD(Buffer.from(field));
   decipher.setAuthTag(Buffer.from(tag, 'base64url'));
   return Buffer.concat([decipher.update(Buffer.from(data, 'base64url')), decipher.final()]).toString('utf8');

@@ -41,3 +41,15 @@ export function assertMayWrite(ability: AppAbility, action: 'create' | 'update',
 export function assertMayExecute(ability: AppAbility, mutation: string): void {
   if (!ability.can('execute', 'Mutation', mutation)) throw new ForbiddenError([`Mutation.${mutation}`]);
 }
+
+/**
+ * The MongoDB conditions under which `field` of `subjectName` is readable: `{}` when always, the
+ * rules' conditions when only on some records, and FORBIDDEN when never. Used to narrow a lookup by
+ * that field, so nobody can probe values they may not read.
+ */
+export function readableWhere(ability: AppAbility, subjectName: SubjectName, field: string): Record<string, unknown> {
+  const rules = ability.rulesFor('read', subjectName, field).filter((rule) => !rule.inverted);
+  if (rules.length === 0) throw new ForbiddenError([`${subjectName}.${field}`]);
+  if (rules.some((rule) => !rule.conditions)) return {};
+  return { $or: rules.map((rule) => rule.conditions as Record<string, unknown>) };
+}

@@ -15,10 +15,10 @@ export const SIGNATURE_HEADER = 'x-cg-signature';
 export const MAX_SKEW_MS = 60_000;
 
 /** The headers that sign a request from the gateway. */
-export function signRequest(secret: string, callerHeader: string, body: string, now = Date.now()): Record<string, string> {
+export function signRequest(secret: string, subgraph: string, callerHeader: string, body: string, now = Date.now()): Record<string, string> {
   const timestamp = String(now);
   const nonce = randomBytes(12).toString('base64url');
-  return { [TIMESTAMP_HEADER]: timestamp, [NONCE_HEADER]: nonce, [SIGNATURE_HEADER]: signature(secret, timestamp, nonce, callerHeader, body) };
+  return { [TIMESTAMP_HEADER]: timestamp, [NONCE_HEADER]: nonce, [SIGNATURE_HEADER]: signature(secret, subgraph, timestamp, nonce, callerHeader, body) };
 }
 
 /** Remembers nonces seen within the skew window, so a captured request cannot be sent again. */
@@ -41,6 +41,8 @@ export class NonceCache {
 /** Verifies a request's signature and returns the caller it carries; throws UNAUTHENTICATED otherwise. */
 export function verifyRequest(
   secret: string,
+  /** This subgraph's name: a request signed for another subgraph is refused. */
+  subgraph: string,
   header: (name: string) => string | undefined,
   rawBody: Buffer | string,
   nonces: NonceCache,
@@ -52,14 +54,14 @@ export function verifyRequest(
   const given = header(SIGNATURE_HEADER);
   if (!callerHeader || !timestamp || !nonce || !given) throw new UnauthenticatedError('Subgraphs only answer the gateway: request is not signed');
   if (!/^\d+$/.test(timestamp) || Math.abs(now - Number(timestamp)) > MAX_SKEW_MS) throw new UnauthenticatedError('Signed request is stale');
-  const expected = Buffer.from(signature(secret, timestamp, nonce, callerHeader, rawBody));
+  const expected = Buffer.from(signature(secret, subgraph, timestamp, nonce, callerHeader, rawBody));
   const actual = Buffer.from(given);
   if (expected.length !== actual.length || !timingSafeEqual(expected, actual)) throw new UnauthenticatedError('Request signature does not match');
   if (!nonces.remember(nonce, now)) throw new UnauthenticatedError('Signed request was already used');
   return decodeCaller(callerHeader);
 }
 
-function signature(secret: string, timestamp: string, nonce: string, callerHeader: string, body: Buffer | string): string {
+function signature(secret: string, subgraph: string, timestamp: string, nonce: string, callerHeader: string, body: Buffer | string): string {
   const bodyHash = createHash('sha256').update(body).digest('base64url');
-  return createHmac('sha256', secret).update(`v1\n${timestamp}\n${nonce}\n${callerHeader}\n${bodyHash}`).digest('base64url');
+  return createHmac('sha256', secret).update(`v1\n${subgraph}\n${timestamp}\n${nonce}\n${callerHeader}\n${bodyHash}`).digest('base64url');
 }

@@ -11,5 +11,6 @@ export function normalizePhone(input: string, defaultRegion: string, field = 'ph
   } catch {
     // fall through to the error below: the library's own message is not meant for end users
   }
-  throw new BadUserInputError(field, `${JSON.stringify(input)} is not a valid phone number`);
+  // The value is not echoed: error messages end up in logs and stored replay results.
+  throw new BadUserInputError(field, 'is not a valid phone number');
 }

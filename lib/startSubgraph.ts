@@ -164,7 +164,10 @@ export async function startSubgraph<TModels extends Readonly<Record<string, Mode
     },
   };
   const followers = (definition.createFollowers?.((tenant) => contextFor(tenant)) ?? []).map((spec) => new FeedFollower(connection, spec, logger));
-  followers.forEach((follower) => follower.start());
+  followers.forEach((follower) => {
+    follower.onGiveUp = () => monitor.record('sync_error');
+    follower.start();
+  });
 
   const app = express();
   const httpServer = createServer(app);
@@ -193,7 +196,7 @@ export async function startSubgraph<TModels extends Readonly<Record<string, Mode
     // Only the gateway may call: verify its signature before Apollo sees the request.
     (req: RawBodyRequest, res: express.Response, next: express.NextFunction) => {
       try {
-        res.locals.caller = verifyRequest(options.internalSecret, (name) => req.header(name), req.rawBody ?? Buffer.alloc(0), nonces);
+        res.locals.caller = verifyRequest(options.internalSecret, definition.name, (name) => req.header(name), req.rawBody ?? Buffer.alloc(0), nonces);
         next();
       } catch (error) {
         const message = error instanceof Error ? error.message : 'Unauthenticated';

@@ -41,15 +41,24 @@ export async function rotateKeys(connection: Connection, keyring: Keyring, optio
         .limit(Math.min(200, budget))
         .toArray();
       if (batch.length === 0) break;
-      for (const doc of batch) {
-        const resealed = reseal(keyring, doc, '');
-        if (resealed.changed) {
-          // Customers change under us: replace only the version we read, else read it again next run.
-          const filter = name === 'customers' ? { _id: doc._id, version: doc.version } : { _id: doc._id };
-          const result = await collection.replaceOne(filter as never, resealed.value as never);
-          if (result.modifiedCount === 1) rewritten[name] += 1;
+      for (const first of batch) {
+        // Customers change under us: write only the encrypted paths, only at the version read,
+        // and read again until it holds (conflicts and stored results never change once written).
+        for (let doc: Record<string, unknown> | null = first, attempt = 0; doc && attempt < 20; attempt++) {
+          const resealed = reseal(keyring, doc, '');
+          if (!resealed.changed) break;
+          const value = resealed.value as Record<string, unknown>;
+          const result =
+            name === 'customers'
+              ? await collection.updateOne({ _id: doc._id, version: doc.version } as never, { $set: { phone: value.phone, idNumber: value.idNumber, revisions: value.revisions } })
+              : await collection.replaceOne({ _id: doc._id } as never, value as never);
+          if (result.modifiedCount === 1) {
+            rewritten[name] += 1;
+            break;
+          }
+          doc = await collection.findOne({ _id: doc._id } as never);
         }
-        lastId = doc._id;
+        lastId = first._id;
         budget -= 1;
         done += 1;
         options.onProgress?.(done);
@@ -74,7 +83,7 @@ function reseal(keyring: Keyring, value: unknown, key: string, field?: string): 
       return { value: encryptValue(keyring, name, decryptValue(keyring, name, value)), changed: true };
     }
     // Written before encryption was turned on: encrypt it now.
-    if (SENSITIVE_FIELDS.includes(name) && key === name) return { value: encryptValue(keyring, name, value), changed: true };
+    if (SENSITIVE_FIELDS.includes(name) && (field !== undefined || key === name)) return { value: encryptValue(keyring, name, value), changed: true };
     return { value, changed: false };
   }
   if (Array.isArray(value)) {

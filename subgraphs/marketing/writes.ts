@@ -1,5 +1,6 @@
 /** Marketing writes: tags, segments, lead score and consent, as one versioned write of the profile. */
-import { BadUserInputError, NotFoundError } from '../../lib/errors';
+import { BadUserInputError, NotFoundError, ProfileNotFoundError } from '../../lib/errors';
+import { upsertEmptyProfile } from '../../lib/upsertEmptyProfile';
 import { assertMayExecute, assertMayWrite } from '../../lib/guardFields';
 import { makeMutationKey, runOnce } from '../../lib/idempotency';
 import { parseObjectId } from '../../lib/objectId';
@@ -27,8 +28,8 @@ export function updateMarketingProfile(ctx: MarketingContext, customerId: string
       expectedVersion,
       input: values,
       mutationKey: key,
-      initial: () => emptyMarketingProfile(customerId, ctx.caller.tenant),
-      notFound: () => new NotFoundError('MarketingProfile', customerId),
+      // No `initial`: profiles are created by the follower of sales' creations, in the customer's tenant.
+      notFound: () => new ProfileNotFoundError('MarketingProfile', customerId),
       plan: (current) => {
         const changes = diffFields(current as unknown as Record<string, unknown>, values);
         const set: Record<string, unknown> = Object.fromEntries(changes.map((c) => [c.field, c.new]));
@@ -76,6 +77,12 @@ function normalizeMarketingInput(input: MarketingProfileInput): Record<string, u
   }
   if (Object.keys(values).length === 0) throw new BadUserInputError('input', 'name at least one field to change');
   return values;
+}
+
+/** Creates the empty profile (version 0) of a customer sales just created; idempotent. */
+export async function createEmptyMarketingProfile(ctx: MarketingContext, customerId: string): Promise<void> {
+  const { _id, ...defaults } = emptyMarketingProfile(customerId, ctx.caller.tenant);
+  await upsertEmptyProfile(ctx.models.MarketingProfile.collection, _id, defaults);
 }
 
 /**

@@ -4,7 +4,7 @@ import { listConflicts } from '../../lib/conflictLog';
 import { subject } from '@casl/ability';
 import { openValue, phoneIndexOf } from '../../lib/customerSecrets';
 import { toConflictView } from '../../lib/conflictView';
-import { guardFields } from '../../lib/guardFields';
+import { guardFields, readableWhere } from '../../lib/guardFields';
 import { SUBJECT_FIELDS } from '../../lib/policy';
 import { buildCustomerFilter } from '../../lib/customerFilter';
 import { DateTimeScalar } from '../../lib/dateTimeScalar';
@@ -32,7 +32,10 @@ export const resolvers: Resolvers = {
     customers: (_parent, { first, after, filter }, ctx) => {
       const limit = validateFirst(first);
       const afterId = after == null ? undefined : parseObjectId(decodeCursor(after), 'after').toHexString();
-      const query = buildCustomerFilter(ctx.caller.tenant, filter, ctx.settings.defaultPhoneRegion, (phone) => phoneIndexOf(ctx.settings.keyring, phone)!);
+      const base = buildCustomerFilter(ctx.caller.tenant, filter, ctx.settings.defaultPhoneRegion, (phone) => phoneIndexOf(ctx.settings.keyring, phone)!);
+      // Looking customers up by phone or email is reading those fields: only where the caller may.
+      const narrowing = (['phone', 'email'] as const).filter((f) => filter?.[f] != null).map((f) => readableWhere(ctx.ability, 'Customer', f));
+      const query = narrowing.length > 0 ? { $and: [base, ...narrowing] } : base;
       const { Customer } = ctx.models;
       return readPage<CustomerRecord>(
         {
@@ -92,7 +95,14 @@ export const resolvers: Resolvers = {
       const entries = await listConflicts(ctx.db, ctx.caller.tenant, 'sales', customer._id.toHexString(), validateFirst(first, 20));
       // Values are shown in the clear only where the reader may read that field of this customer.
       const readable = (field: string) => ctx.ability.can('read', subject('Customer', customerConditions(customer)) as never, field);
-      return entries.map((entry) => toConflictView(entry, (field, value) => (readable(field) ? openValue(ctx.settings.keyring, field, value) : '[hidden]')));
+      const id = customer._id.toHexString();
+      return entries.map((entry) =>
+        toConflictView(entry, (field, value) => {
+          if (!readable(field)) return '[hidden]';
+          if (value != null && (field === 'phone' || field === 'idNumber')) ctx.noteRead(id, field);
+          return openValue(ctx.settings.keyring, field, value);
+        }),
+      );
     },
   } satisfies CustomerResolvers, customerConditions),
 };

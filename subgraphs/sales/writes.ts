@@ -3,7 +3,8 @@ import { normalizeCustomerInput, type CustomerInput, type CustomerValues } from 
 import { BadUserInputError, NotFoundError } from '../../lib/errors';
 import { assertMayExecute, assertMayWrite } from '../../lib/guardFields';
 import { makeMutationKey, runOnce, type OutcomeProtection } from '../../lib/idempotency';
-import { openFields, openValue, phoneIndexOf, sealValue } from '../../lib/customerSecrets';
+import { SENSITIVE_FIELDS, openFields, openValue, phoneIndexOf, sealValue } from '../../lib/customerSecrets';
+import { subject } from '@casl/ability';
 import { makeNameKey } from '../../lib/nameKey';
 import { parseObjectId } from '../../lib/objectId';
 import { publicRecord } from '../../lib/publicRecord';
@@ -119,7 +120,9 @@ export async function mergeCustomers(ctx: SalesContext, survivorId: string, dupl
     input: {},
     plan: (current) => {
       if (current.mergedInto) throw new BadUserInputError('survivorId', `was itself merged into ${current.mergedInto}`);
-      const taken = Object.fromEntries(MERGEABLE_FIELDS.filter((f) => current[f] == null && duplicate[f] != null).map((f) => [f, duplicate[f]]));
+      // Only fields the caller may write travel (a manager's merge does not copy an ID number).
+      const writable = (f: string) => ctx.ability.can('update', subject('Customer', customerConditions(current)) as never, f);
+      const taken = Object.fromEntries(MERGEABLE_FIELDS.filter((f) => current[f] == null && duplicate[f] != null && writable(f)).map((f) => [f, duplicate[f]]));
       return planCustomerWrite(ctx, current, openFields(ctx.settings.keyring, taken) as CustomerValues);
     },
     field: 'survivorId',
@@ -128,9 +131,18 @@ export async function mergeCustomers(ctx: SalesContext, survivorId: string, dupl
   await write(ctx, duplicateId, {
     kind: 'merge',
     input: {},
-    plan: (current) => ({ ...planCustomerWrite(ctx, current, { mergedInto: survivorId }), data: { mergedInto: survivorId } }),
+    plan: (current) => {
+      if (current.mergedInto && current.mergedInto !== survivorId) throw new BadUserInputError('duplicateId', `was already merged into ${current.mergedInto}`);
+      return { ...planCustomerWrite(ctx, current, { mergedInto: survivorId }), data: { mergedInto: survivorId } };
+    },
     field: 'duplicateId',
   });
+  // A merge the other way round may have run at the same time: never leave two customers merged into each other.
+  const after = await ctx.models.Customer.findOne({ _id: parseObjectId(survivorId, 'survivorId'), tenant: ctx.caller.tenant }, { mergedInto: 1 }).lean<Pick<CustomerRecord, 'mergedInto'>>();
+  if (after?.mergedInto === duplicateId) {
+    await write(ctx, duplicateId, { kind: 'merge', input: {}, plan: (current) => planCustomerWrite(ctx, current, { mergedInto: null }), field: 'duplicateId' });
+    throw new BadUserInputError('survivorId', `was merged into ${duplicateId} at the same time: merge again in one direction`);
+  }
   return survivor;
 }
 
@@ -141,7 +153,11 @@ function write(ctx: SalesContext, id: string, spec: Omit<WriteSpec<CustomerRecor
     ...spec,
     notFound: () => new NotFoundError('Customer', id),
     seal: (field, value) => sealValue(keyring, field, value),
-    open: (field, value) => openValue(keyring, field, value),
+    // A VERSION_CONFLICT that shows a phone or ID number is a read of it: audited.
+    open: (field, value) => {
+      if (SENSITIVE_FIELDS.includes(field) && value != null) ctx.noteRead(id, field);
+      return openValue(keyring, field, value);
+    },
   });
 }
 

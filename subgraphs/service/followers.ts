@@ -1,11 +1,16 @@
-/** What service follows in the feed: merges of customers, whose tickets move to the survivor. */
+/** What service follows in the feed: new customers (their empty profile) and merges (tickets move to the survivor). */
 import type { FollowerSpec } from '../../lib/feedFollower';
 import type { ServiceContext } from './loaders';
-import { foldMergedProfile } from './writes';
+import { createEmptyServiceProfile, foldMergedProfile } from './writes';
 
 /** The service subgraph's followers. */
 export function createFollowers(contextFor: (tenant: string) => ServiceContext): FollowerSpec[] {
   return [
+    {
+      name: 'service:customer-created',
+      filter: { source: 'sales', version: 1 },
+      handle: (change) => createEmptyServiceProfile(contextFor(change.tenant), change.customerId),
+    },
     {
       name: 'service:merge',
       filter: { source: 'sales', 'data.mergedInto': { $exists: true } },

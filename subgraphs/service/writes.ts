@@ -1,6 +1,7 @@
 /** Service writes: the profile's own fields and its tickets, each one atomic versioned write of the profile. */
 import { Types } from 'mongoose';
-import { BadUserInputError, NotFoundError } from '../../lib/errors';
+import { BadUserInputError, NotFoundError, ProfileNotFoundError } from '../../lib/errors';
+import { upsertEmptyProfile } from '../../lib/upsertEmptyProfile';
 import { assertMayExecute, assertMayWrite } from '../../lib/guardFields';
 import { makeMutationKey, runOnce } from '../../lib/idempotency';
 import { parseObjectId } from '../../lib/objectId';
@@ -95,12 +96,19 @@ export async function setTicketStatus(ctx: ServiceContext, id: string, status: T
   return findTicket(profile, id);
 }
 
-function write(ctx: ServiceContext, customerId: string, spec: Omit<WriteSpec<ServiceProfileRecord>, 'notFound' | 'initial'>): Promise<ServiceProfileRecord> {
+// Profiles are created by the follower of sales' creations (in the customer's tenant), never by a
+// client's first write: an id guessed from another tenant finds nothing to write.
+function write(ctx: ServiceContext, customerId: string, spec: Omit<WriteSpec<ServiceProfileRecord>, 'notFound'>): Promise<ServiceProfileRecord> {
   return writeRecord(ctx, 'service', ctx.models.ServiceProfile, parseObjectId(customerId, 'customerId'), {
     ...spec,
-    initial: () => emptyServiceProfile(customerId, ctx.caller.tenant),
-    notFound: () => new NotFoundError('ServiceProfile', customerId),
+    notFound: () => new ProfileNotFoundError('ServiceProfile', customerId),
   });
+}
+
+/** Creates the empty profile (version 0) of a customer sales just created; idempotent. */
+export async function createEmptyServiceProfile(ctx: ServiceContext, customerId: string): Promise<void> {
+  const { _id, ...defaults } = emptyServiceProfile(customerId, ctx.caller.tenant);
+  await upsertEmptyProfile(ctx.models.ServiceProfile.collection, _id, defaults);
 }
 
 function findTicket(profile: ServiceProfileRecord, id: string): TicketRecord {
@@ -137,6 +145,7 @@ export async function foldMergedProfile(ctx: ServiceContext, duplicateId: string
   const duplicate = await ctx.models.ServiceProfile.findOne({ _id: parseObjectId(duplicateId), tenant: ctx.caller.tenant }).lean<ServiceProfileRecord>();
   if (!duplicate) return;
   await write(ctx, survivorId, {
+    initial: () => emptyServiceProfile(survivorId, ctx.caller.tenant),
     kind: 'merge',
     input: {},
     plan: (current) => {

@@ -31,21 +31,23 @@ it('refuses unsigned requests, _service included, even with a caller header', as
 
 it('answers a correctly signed request once, and refuses it when replayed', async () => {
   const body = JSON.stringify({ query: '{ me { id tenant } }' });
-  const headers = { 'x-cg-caller': acmeAdmin, ...signRequest(TEST_INTERNAL_SECRET, acmeAdmin, body) };
+  const headers = { 'x-cg-caller': acmeAdmin, ...signRequest(TEST_INTERNAL_SECRET, 'sales', acmeAdmin, body) };
   expect(await post(body, headers)).toEqual({ status: 200, body: { data: { me: { id: 'intruder', tenant: 'acme' } } } });
   const replay = await post(body, headers);
   expect(replay.status).toBe(401);
   expect(replay.body.errors[0].message).toMatch(/already used/);
 });
 
-it('refuses a tampered body, a swapped caller, a wrong key and a stale timestamp', async () => {
+it('refuses a tampered body, a swapped caller, a wrong key, another subgraph and a stale timestamp', async () => {
   const body = JSON.stringify({ query: '{ me { id } }' });
-  const tampered = await post(JSON.stringify({ query: '{ me { tenant } }' }), { 'x-cg-caller': acmeAdmin, ...signRequest(TEST_INTERNAL_SECRET, acmeAdmin, body) });
+  const tampered = await post(JSON.stringify({ query: '{ me { tenant } }' }), { 'x-cg-caller': acmeAdmin, ...signRequest(TEST_INTERNAL_SECRET, 'sales', acmeAdmin, body) });
   const globexAdmin = encodeCaller({ sub: 'intruder', tenant: 'globex', roles: ['admin'] });
-  const swapped = await post(body, { 'x-cg-caller': globexAdmin, ...signRequest(TEST_INTERNAL_SECRET, acmeAdmin, body) });
-  const wrongKey = await post(body, { 'x-cg-caller': acmeAdmin, ...signRequest('not-the-internal-secret', acmeAdmin, body) });
-  const stale = await post(body, { 'x-cg-caller': acmeAdmin, ...signRequest(TEST_INTERNAL_SECRET, acmeAdmin, body, Date.now() - 5 * 60_000) });
-  expect([tampered, swapped, wrongKey, stale].map((r) => [r.status, r.body.errors[0].message])).toEqual([
+  const swapped = await post(body, { 'x-cg-caller': globexAdmin, ...signRequest(TEST_INTERNAL_SECRET, 'sales', acmeAdmin, body) });
+  const wrongKey = await post(body, { 'x-cg-caller': acmeAdmin, ...signRequest('not-the-internal-secret', 'sales', acmeAdmin, body) });
+  const stale = await post(body, { 'x-cg-caller': acmeAdmin, ...signRequest(TEST_INTERNAL_SECRET, 'sales', acmeAdmin, body, Date.now() - 5 * 60_000) });
+  const forAnotherSubgraph = await post(body, { 'x-cg-caller': acmeAdmin, ...signRequest(TEST_INTERNAL_SECRET, 'service', acmeAdmin, body) });
+  expect([tampered, swapped, wrongKey, forAnotherSubgraph, stale].map((r) => [r.status, r.body.errors[0].message])).toEqual([
+    [401, 'Request signature does not match'],
     [401, 'Request signature does not match'],
     [401, 'Request signature does not match'],
     [401, 'Request signature does not match'],
@@ -55,6 +57,6 @@ it('refuses a tampered body, a swapped caller, a wrong key and a stale timestamp
 
 it('resolves no entity of another tenant, even for a signed caller', async () => {
   const body = ENTITIES(foreignId);
-  const result = await post(body, { 'x-cg-caller': acmeAdmin, ...signRequest(TEST_INTERNAL_SECRET, acmeAdmin, body) });
+  const result = await post(body, { 'x-cg-caller': acmeAdmin, ...signRequest(TEST_INTERNAL_SECRET, 'sales', acmeAdmin, body) });
   expect(result).toEqual({ status: 200, body: { data: { _entities: [null] } } });
 });
