@@ -58,7 +58,10 @@ interface SocketState {
   credentials?: AuthHeaders;
   expiryTimer?: NodeJS.Timeout;
   subscriptions: number;
+  checkedAt?: number;
 }
+
+const RECHECK_MS = 5000;
 
 /** Attaches the WebSocket server; `dispose()` closes every socket. */
 export function attachSubscriptions(options: SubscriptionOptions): { dispose(): Promise<void>; openSockets(): number } {
@@ -96,6 +99,7 @@ export function attachSubscriptions(options: SubscriptionOptions): { dispose(): 
         try {
           state.caller = await options.authenticate(credentials);
           state.credentials = credentials;
+          state.checkedAt = Date.now();
         } catch {
           return false; // graphql-ws closes with 4403 Forbidden
         }
@@ -163,9 +167,13 @@ export function attachSubscriptions(options: SubscriptionOptions): { dispose(): 
           runQuery,
           fetchShared: shared,
           groupKey: `${caller.tenant}|${queries.live}|${JSON.stringify(queries.variables)}|${abilityKey(caller)}`,
-          // A revoked key or token takes effect on the live stream.
+          // A revoked key takes effect on the live stream (checked at most every few seconds per
+          // socket; an expiring token is closed by its own timer).
           recheckCaller: async () => {
+            const now = Date.now();
+            if (now - (state.checkedAt ?? 0) < RECHECK_MS) return;
             await options.authenticate(state.credentials ?? {});
+            state.checkedAt = now;
           },
           onCallerInvalid: () => socket.close(CloseCode.Forbidden, 'Credentials revoked'),
           logger: options.logger,

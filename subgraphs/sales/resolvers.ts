@@ -60,8 +60,8 @@ export const resolvers: Resolvers = {
       return { changes, cursor: changes.at(-1)?.cursor ?? after ?? null, hasMore: batch.hasMore };
     },
     latestChangeCursor: async (_parent, _args, ctx) => {
-      const seq = await latestSeq(ctx.db, ctx.caller.tenant);
-      return seq === undefined ? null : encodeChangeCursor(seq);
+      // An empty feed has a cursor too (position 0), so "from here" never races the first change.
+      return encodeChangeCursor((await latestSeq(ctx.db, ctx.caller.tenant)) ?? 0);
     },
   },
   Mutation: {

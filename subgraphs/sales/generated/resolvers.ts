@@ -189,7 +189,7 @@ export type Query = {
   customer?: Maybe<Customer>;
   /** Customers of the caller's tenant, oldest first, in pages of at most 100. */
   customers: CustomerConnection;
-  /** The newest cursor of the tenant's feed (null when it is empty): start here to follow only what comes next. */
+  /** The newest cursor of the tenant's feed (a start position when it is empty): subscribe or pull after it to get only what comes next. */
   latestChangeCursor?: Maybe<Scalars['String']['output']>;
   /** Who the gateway says is calling. */
   me: Viewer;
