@@ -1,22 +1,7 @@
 /** `npm run apikey -- create --tenant T --name N | revoke ID | list [--tenant T]`: partner API keys. */
 import { Command } from 'commander';
-import type { Connection } from 'mongoose';
 import { createApiKey, listApiKeys, revokeApiKey } from '../lib/apiKeys';
-import { loadConfig } from '../lib/config';
-import { connectMongo } from '../lib/mongo';
-import { provisionServices, type LocalServices } from './services';
-
-async function withDatabase<T>(run: (connection: Connection) => Promise<T>): Promise<T> {
-  const config = loadConfig();
-  const services: LocalServices | undefined = config.mongodbUri ? undefined : await provisionServices({ mongoBackend: 'h2', redis: false, log: () => undefined });
-  const connection = await connectMongo(config.mongodbUri ?? services!.mongodbUri);
-  try {
-    return await run(connection);
-  } finally {
-    await connection.close();
-    await services?.stop();
-  }
-}
+import { withDatabase } from './withDatabase';
 
 const program = new Command('apikey').description('Create, revoke and list partner API keys (sent as the x-api-key header).');
 program

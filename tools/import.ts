@@ -16,7 +16,7 @@ import { loadConfig } from '../lib/config';
 import { normalizeCustomerInput, type CustomerInput } from '../lib/customerInput';
 import { CustomerGraphError } from '../lib/errors';
 import { makeMutationKey } from '../lib/idempotency';
-import { connectMongo, initModels } from '../lib/mongo';
+import { initModels } from '../lib/mongo';
 import { makeNameKey } from '../lib/nameKey';
 import { phoneIndexOf } from '../lib/customerSecrets';
 import type { Keyring } from '../lib/fieldCrypto';
@@ -25,7 +25,7 @@ import { recordIdFor } from '../lib/recordId';
 import type { SalesContext } from '../subgraphs/sales/loaders';
 import { createSalesModels, STAGES, type CustomerRecord } from '../subgraphs/sales/models';
 import { createCustomer } from '../subgraphs/sales/writes';
-import { provisionServices } from './services';
+import { withDatabase } from './withDatabase';
 
 export const IMPORT_FIELDS = ['name', 'company', 'email', 'phone', 'idNumber', 'ownerId', 'stage', 'dealValue'] as const;
 type ImportField = (typeof IMPORT_FIELDS)[number];
@@ -173,10 +173,8 @@ async function main(): Promise<void> {
   const mapping = opts.mapping ? parseMapping(JSON.parse(readFileSync(opts.mapping, 'utf8'))) : undefined;
   const rows = readRows(file);
   const config = loadConfig();
-  const services = config.mongodbUri ? undefined : await provisionServices({ mongoBackend: 'h2', redis: false });
-  const connection = await connectMongo(config.mongodbUri ?? services!.mongodbUri);
   const bar = new SingleBar({ format: 'import {bar} {value}/{total} rows', noTTYOutput: true, notTTYSchedule: 2000, stream: process.stderr }, Presets.shades_classic);
-  try {
+  await withDatabase(async (connection) => {
     bar.start(rows.length, 0);
     const sourceId = createHash('sha256').update(readFileSync(file)).digest('hex').slice(0, 16);
     const report = await importCustomers(connection, rows, { tenant: opts.tenant, mapping, sourceId, defaultPhoneRegion: config.defaultPhoneRegion, keyring: config.keyring, onProgress: (n) => bar.update(n) });
@@ -185,11 +183,7 @@ async function main(): Promise<void> {
     console.log(`Read ${report.rowsRead} rows: ${report.imported} imported, ${report.rejected} rejected (report: ${opts.report}).`);
     for (const r of report.rejections.slice(0, 20)) console.log(`  row ${r.row}: ${r.reason}`);
     if (report.rejections.length > 20) console.log(`  … ${report.rejections.length - 20} more in the report`);
-  } finally {
-    bar.stop();
-    await connection.close();
-    await services?.stop();
-  }
+  }).finally(() => bar.stop());
 }
 
 if (require.main === module) {

@@ -10,8 +10,7 @@ import type { Connection } from 'mongoose';
 import { SENSITIVE_FIELDS } from '../lib/customerSecrets';
 import { loadConfig } from '../lib/config';
 import { decryptValue, encryptValue, isEncrypted, keyIdOf, type Keyring } from '../lib/fieldCrypto';
-import { connectMongo } from '../lib/mongo';
-import { provisionServices } from './services';
+import { withDatabase } from './withDatabase';
 
 const COLLECTIONS = ['customers', 'conflicts', 'mutation_results'] as const;
 
@@ -118,21 +117,15 @@ async function main(): Promise<void> {
     .parse();
   const { maxRecords } = program.opts<{ maxRecords?: number }>();
   const config = loadConfig();
-  const services = config.mongodbUri ? undefined : await provisionServices({ mongoBackend: 'h2', redis: false });
-  const connection = await connectMongo(config.mongodbUri ?? services!.mongodbUri);
   const bar = new SingleBar({ format: 'rotate {bar} {value} documents checked', noTTYOutput: true, notTTYSchedule: 2000, stream: process.stderr }, Presets.shades_classic);
-  try {
+  await withDatabase(async (connection) => {
     bar.start(maxRecords ?? 0, 0);
     const report = await rotateKeys(connection, config.keyring, { maxRecords, onProgress: (n) => bar.update(n) });
     bar.stop();
     const total = Object.values(report.rewritten).reduce((a, b) => a + b, 0);
     console.log(`Re-encrypted ${total} documents with key ${report.keyId} (${Object.entries(report.rewritten).map(([k, v]) => `${k}: ${v}`).join(', ')}); ${report.remaining} documents still hold older keys.`);
     if (report.remaining > 0) console.log('Run npm run rotate-key again to continue; keep the old key in FIELD_ENCRYPTION_KEY until 0 remain.');
-  } finally {
-    bar.stop();
-    await connection.close();
-    await services?.stop();
-  }
+  }).finally(() => bar.stop());
 }
 
 if (require.main === module) {

@@ -8,12 +8,12 @@ import { Command, InvalidArgumentError } from 'commander';
 import type { Connection, Model, Types } from 'mongoose';
 import { loadConfig } from '../lib/config';
 import type { Keyring } from '../lib/fieldCrypto';
-import { connectMongo, initModels } from '../lib/mongo';
+import { initModels } from '../lib/mongo';
 import { createMarketingModels } from '../subgraphs/marketing/models';
 import { createSalesModels } from '../subgraphs/sales/models';
 import { createServiceModels } from '../subgraphs/service/models';
 import { DEMO_TENANTS, makeDemoCustomer, type TenantPlan } from './demoData';
-import { provisionServices } from './services';
+import { withDatabase } from './withDatabase';
 
 const BATCH = 500;
 
@@ -86,16 +86,11 @@ async function main(): Promise<void> {
     .parse();
   const counts = program.opts<{ acme?: number; globex?: number }>();
   const config = loadConfig();
-  const services = config.mongodbUri ? undefined : await provisionServices({ mongoBackend: 'h2', redis: false });
-  const connection = await connectMongo(config.mongodbUri ?? services!.mongodbUri);
-  try {
+  await withDatabase(async (connection) => {
     const started = Date.now();
     const result = await seedDemoData(connection, { customersPerTenant: counts, keyring: config.keyring });
     console.log(`Seeded: ${result.inserted} customers inserted, ${result.existing} already present (${((Date.now() - started) / 1000).toFixed(1)} s).`);
-  } finally {
-    await connection.close();
-    await services?.stop();
-  }
+  }, (m) => process.stderr.write(`${m}\n`));
 }
 
 if (require.main === module) {
