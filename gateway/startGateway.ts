@@ -57,6 +57,8 @@ export interface RunningGateway {
   readonly port: number;
   /** Open WebSocket connections. */
   openSockets(): number;
+  /** How many times a supergraph was loaded (1 at start, +1 per picked-up file change). */
+  schemaLoads(): number;
   stop(): Promise<void>;
 }
 
@@ -65,8 +67,10 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   const logger = createLogger('gateway', options.logLevel);
   const gateway = createGateway({ ...options, logger });
   let subscriptionSchema: GraphQLSchema | undefined;
+  let schemaLoads = 0;
   gateway.onSchemaLoadOrUpdate(({ apiSchema }) => {
     subscriptionSchema = withSubscriptions(apiSchema);
+    schemaLoads += 1;
   });
   // The app needs the server and the server needs the HTTP server for draining: create the server first.
   const httpServer = createServer();
@@ -120,6 +124,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     url,
     port,
     openSockets: () => subscriptions?.openSockets() ?? 0,
+    schemaLoads: () => schemaLoads,
     stop() {
       stopping ??= (async () => {
         await subscriptions?.dispose();

@@ -28,6 +28,7 @@ export interface GraphQLResponse<T = any> {
 
 export interface TestStack {
   readonly gatewayUrl: string;
+  readonly gateway: RunningGateway;
   readonly mongodbUri: string;
   readonly subgraphs: { readonly sales: RunningSubgraph<any>; readonly service: RunningSubgraph<any>; readonly marketing: RunningSubgraph<any> };
   /** A connection of the test's own, for fixtures. */
@@ -50,7 +51,10 @@ export interface TestStack {
 const DEFINITIONS = { sales: salesSubgraph, service: serviceSubgraph, marketing: marketingSubgraph } as const;
 
 /** Starts subgraphs and gateway for one test file. */
-export async function startStack(name: string, options: { relay?: boolean; gateway?: Partial<StartGatewayOptions>; redisUrl?: string } = {}): Promise<TestStack> {
+export async function startStack(
+  name: string,
+  options: { relay?: boolean; gateway?: Partial<StartGatewayOptions>; redisUrl?: string; supergraphPath?: string } = {},
+): Promise<TestStack> {
   const redisUrl = options.redisUrl ?? testRedisUrl();
   const mongodbUri = testMongoUri(uniqueDatabase(name));
   const subgraphOptions = (port: number) => ({
@@ -79,7 +83,7 @@ export async function startStack(name: string, options: { relay?: boolean; gatew
     rateLimits: { perUserPerMinute: 1_000_000, perTenantPerMinute: 1_000_000 },
     ...options.gateway,
     internalSecret: TEST_INTERNAL_SECRET,
-    supergraphPath: 'schema/supergraph.graphql',
+    supergraphPath: options.supergraphPath ?? 'schema/supergraph.graphql',
     subgraphUrls: { sales: subgraphs.sales.url, service: subgraphs.service.url, marketing: subgraphs.marketing.url },
     subgraphTimeoutMs: 5000,
     logLevel: process.env.TEST_LOG_LEVEL ?? 'silent',
@@ -99,6 +103,7 @@ export async function startStack(name: string, options: { relay?: boolean; gatew
   };
   return {
     gatewayUrl: gateway.url,
+    gateway,
     mongodbUri,
     subgraphs,
     db,
