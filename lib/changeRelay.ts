@@ -303,6 +303,8 @@ export class ChangeRelay {
       const removed = await changes.deleteMany({ tenant, seq: { $lte: maxSeq } });
       this.options.logger.info({ tenant, removed: removed.deletedCount, trimmedThrough: maxSeq }, 'change feed retention sweep');
     }
+    // Stored replay results live as long as the feed: a device offline longer must start again anyway.
+    await this.options.connection.collection('mutation_results').deleteMany({ at: { $lt: cutoff } });
   }
 
   private injectFault(point: RelayFaultPoint): void {

@@ -78,10 +78,15 @@ it('answers CURSOR_EXPIRED for a cursor older than retention, and BAD_USER_INPUT
   const id = await insertCustomer(stack.db, { tenant, name: 'Feed Three' });
   // Age every change so far past the retention window, then let the relay sweep.
   await stack.db.collection('changes').updateMany({ tenant }, { $set: { at: new Date(Date.now() - 40 * 86_400_000) } });
+  await stack.db.collection('mutation_results').insertMany([
+    { _id: 'old-result' as never, at: new Date(Date.now() - 40 * 86_400_000), result: {} },
+    { _id: 'new-result' as never, at: new Date(), result: {} },
+  ]);
   dataOf(await stack.query(token, `mutation($id: ID!) { updateCustomer(id: $id, expectedVersion: 1, input: {company: "Fresh"}) { version } }`, { id }));
   await stack.relay.drain();
   await stack.relay.sweepRetention();
 
+  expect((await stack.db.collection('mutation_results').find({ _id: { $in: ['old-result', 'new-result'] } as never }).toArray()).map((r) => r._id)).toEqual(['new-result']);
   const expired = await stack.query(token, CHANGES, { after: first });
   expect(errorCodes(expired)).toEqual(['CURSOR_EXPIRED']);
   const fresh = dataOf(await stack.query(token, CHANGES, { after: latest })).changes;
