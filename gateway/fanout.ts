@@ -44,7 +44,10 @@ export function createFanout(redis: Redis, logger: Logger): Fanout {
     if (!wasDown) return;
     wasDown = false;
     logger.info('redis is back: subscribers catch up from the change feed');
-    for (const set of listeners.values()) for (const listener of set) listener.onResync();
+    // Channels whose SUBSCRIBE failed during the outage are not re-subscribed by ioredis: do it for all.
+    void Promise.all([...listeners.keys()].map((tenant) => redis.subscribe(tenantChannel(tenant)).catch(() => undefined))).then(() => {
+      for (const set of listeners.values()) for (const listener of set) listener.onResync();
+    });
   });
 
   return {
@@ -61,7 +64,10 @@ export function createFanout(redis: Redis, logger: Logger): Fanout {
           tenant,
           redis.subscribe(tenantChannel(tenant)).then(
             () => undefined,
-            (error: unknown) => logger.warn({ err: error, tenant }, 'could not subscribe to the tenant channel yet; the feed catch-up covers the gap'),
+            (error: unknown) => {
+              // Retried for every tenant when Redis is back (see 'ready').
+              logger.warn({ err: error, tenant }, 'could not subscribe to the tenant channel yet; the feed catch-up covers the gap');
+            },
           ),
         );
       }

@@ -88,7 +88,9 @@ class LiveSubscription implements AsyncIterableIterator<ExecutionResult> {
     } else {
       const latest = await this.options.runQuery(this.options.caller, '{ latestChangeCursor }', {});
       const cursor = (latest.data as { latestChangeCursor?: string | null } | undefined)?.latestChangeCursor;
-      this.state = { phase: 'open', lastSeq: cursor ? decodeChangeCursor(cursor) : 0 };
+      // Without a starting point the stream could not promise "no gap": end it with the error instead.
+      if (!cursor) throw new Error(`no latest cursor: ${JSON.stringify(latest.errors ?? [])}`);
+      this.state = { phase: 'open', lastSeq: decodeChangeCursor(cursor) };
     }
   }
 
@@ -102,7 +104,12 @@ class LiveSubscription implements AsyncIterableIterator<ExecutionResult> {
       this.run(queries.live, { cgAfter: encodeChangeCursor(seq - 1), cgIds: [change.customerId] }),
     );
     const items = itemsOf(result);
-    if (items.length === 0) return; // not visible to this caller
+    if (items.length === 0) {
+      // The change is stored before it is announced, so an empty answer means the fetch failed
+      // (a subgraph timed out…): never skip it, read the feed from the last cursor sent instead.
+      await this.catchUp();
+      return;
+    }
     this.push(payload(queries.responseKey, items[0], errorsOf(result, 0)));
     this.state = { phase: 'open', lastSeq: seq };
   }

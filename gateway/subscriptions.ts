@@ -57,7 +57,8 @@ interface SocketState {
   caller?: Caller;
   credentials?: AuthHeaders;
   expiryTimer?: NodeJS.Timeout;
-  subscriptions: number;
+  /** Ids of the live subscriptions of this socket (queries and mutations are not counted). */
+  subscriptions: Set<string>;
   checkedAt?: number;
 }
 
@@ -74,7 +75,7 @@ export function attachSubscriptions(options: SubscriptionOptions): { dispose(): 
   const stateOf = (socket: WebSocket) => {
     let state = sockets.get(socket);
     if (!state) {
-      state = { subscriptions: 0 };
+      state = { subscriptions: new Set() };
       sockets.set(socket, state);
     }
     return state;
@@ -114,7 +115,7 @@ export function attachSubscriptions(options: SubscriptionOptions): { dispose(): 
       onClose: (ctx) => {
         clearTimeout(sockets.get(ctx.extra.socket)?.expiryTimer);
       },
-      onSubscribe: async (ctx, _id, payload) => {
+      onSubscribe: async (ctx, id, payload) => {
         const state = stateOf(ctx.extra.socket);
         const caller = state.caller!;
         let document;
@@ -131,7 +132,7 @@ export function attachSubscriptions(options: SubscriptionOptions): { dispose(): 
         const variables = payload.variables ?? {};
         const forbidden = findForbiddenFields(abilityFor(caller), schema, document, operation, variables);
         if (forbidden.length > 0) return [new CustomerGraphError(`Not allowed: ${forbidden.join(', ')}`, 'FORBIDDEN', { fields: forbidden })];
-        if (operation.operation === 'subscription' && state.subscriptions >= (options.maxSubscriptionsPerSocket ?? 100)) {
+        if (operation.operation === 'subscription' && state.subscriptions.size >= (options.maxSubscriptionsPerSocket ?? 100)) {
           return [codeError(new GraphQLError('Too many subscriptions on one socket'), 'RATE_LIMITED')];
         }
         try {
@@ -140,12 +141,17 @@ export function attachSubscriptions(options: SubscriptionOptions): { dispose(): 
           if (error instanceof CustomerGraphError) return [error];
           throw error;
         }
-        if (operation.operation === 'subscription') state.subscriptions += 1;
+        if (operation.operation === 'subscription') {
+          // The queries that serve it are two levels deeper than the subscription: they must pass the limits too.
+          const queries = planChangeQueries(document, operation, variables);
+          const tooComplex = validate(schema, parse(queries.live, { maxTokens: options.maxTokens * 2 }), [...options.validationRules]);
+          if (tooComplex.length > 0) return tooComplex.map((e) => codeError(e, (e.extensions?.reportedCode as string) ?? 'QUERY_TOO_COMPLEX'));
+          state.subscriptions.add(id);
+        }
         return { schema, document, operationName: payload.operationName, variableValues: variables, contextValue: { socket: ctx.extra.socket, caller } } satisfies ExecutionArgs;
       },
-      onComplete: (ctx) => {
-        const state = stateOf(ctx.extra.socket);
-        state.subscriptions = Math.max(0, state.subscriptions - 1);
+      onComplete: (ctx, id) => {
+        stateOf(ctx.extra.socket).subscriptions.delete(id);
       },
       execute: async (args) => {
         const { caller } = args.contextValue as { caller: Caller };
@@ -172,10 +178,20 @@ export function attachSubscriptions(options: SubscriptionOptions): { dispose(): 
           recheckCaller: async () => {
             const now = Date.now();
             if (now - (state.checkedAt ?? 0) < RECHECK_MS) return;
-            await options.authenticate(state.credentials ?? {});
+            try {
+              await options.authenticate(state.credentials ?? {});
+            } catch (error) {
+              // Only a refusal of the credential ends the stream; a passing fault (database, JWKS) does not.
+              if ((error as { extensions?: { code?: string } }).extensions?.code === 'UNAUTHENTICATED') throw error;
+              options.logger.warn({ err: error }, 'could not recheck a subscriber; keeping the stream');
+              return;
+            }
             state.checkedAt = now;
           },
-          onCallerInvalid: () => socket.close(CloseCode.Forbidden, 'Credentials revoked'),
+          onCallerInvalid: () => {
+            const expired = (tokenExpiry(state.credentials?.authorization) ?? Number.POSITIVE_INFINITY) <= Date.now();
+            socket.close(expired ? CloseCode.Unauthorized : CloseCode.Forbidden, expired ? 'Token expired' : 'Credentials revoked');
+          },
           logger: options.logger,
         });
       },
@@ -231,6 +247,13 @@ function createSharedFetches() {
     const promise = fetch();
     entries.set(key, { promise, at: now });
     setTimeout(() => entries.delete(key), 5000).unref();
+    // A failed fetch is not shared on: the next subscriber of the group tries again.
+    promise.then(
+      (result) => {
+        if (!(result.data as { changes?: unknown } | undefined)?.changes) entries.delete(key);
+      },
+      () => entries.delete(key),
+    );
     return promise;
   };
 }

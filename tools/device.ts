@@ -35,11 +35,23 @@ function loadState(path: string): DeviceState {
   return JSON.parse(readFileSync(path, 'utf8')) as DeviceState;
 }
 
-// Written to a temporary file, then renamed: a crash never leaves half a state file.
+// Written to a temporary file of this process, then renamed: a crash never leaves half a state file.
+// Writes queued meanwhile by `device edit` (another process) are kept: the queue on disk is merged in.
 function saveState(path: string, state: DeviceState): void {
-  writeFileSync(`${path}.tmp`, JSON.stringify(state, null, 2));
-  renameSync(`${path}.tmp`, path);
+  const onDisk = loadState(path);
+  for (const write of onDisk.queue) {
+    if (!state.queue.some((w) => w.clientMutationId === write.clientMutationId) && !sent.has(write.clientMutationId)) state.queue.push(write);
+  }
+  const temporary = `${path}.${process.pid}.tmp`;
+  writeFileSync(temporary, JSON.stringify(state, null, 2));
+  renameSync(temporary, path);
 }
+
+/** clientMutationIds this process has sent (so a merge from disk does not bring them back). */
+const sent = new Set<string>();
+// Errors worth retrying later: the write stays queued.
+const TRANSIENT = new Set(['UNAUTHENTICATED', 'RATE_LIMITED', 'INTERNAL_SERVER_ERROR', 'SUBGRAPH_UNAVAILABLE']);
+let replaying: Promise<number> | undefined;
 
 interface Connection {
   readonly url: string;
@@ -57,8 +69,16 @@ async function post(conn: Connection, query: string, variables: Record<string, u
   return (await response.json()) as never;
 }
 
-/** Sends queued writes in order; keeps them when the gateway cannot be reached. Returns how many are left. */
-async function replayQueue(conn: Connection, state: DeviceState, statePath: string): Promise<number> {
+/** Sends queued writes in order, one replay at a time; keeps them when they cannot be sent now. Returns how many are left. */
+function replayQueue(conn: Connection, state: DeviceState, statePath: string): Promise<number> {
+  replaying ??= sendQueued(conn, state, statePath).finally(() => {
+    replaying = undefined;
+  });
+  return replaying;
+}
+
+async function sendQueued(conn: Connection, state: DeviceState, statePath: string): Promise<number> {
+  saveState(statePath, state); // picks up writes queued by `device edit` since the last save
   while (state.queue.length > 0) {
     const write = state.queue[0];
     let result;
@@ -72,6 +92,9 @@ async function replayQueue(conn: Connection, state: DeviceState, statePath: stri
     if (error?.extensions?.code === 'VERSION_CONFLICT') {
       const mine = Object.fromEntries(error.extensions.conflictingFields.map((f: string) => [f, write.input[f]]));
       console.log(`conflict on ${write.id} ${error.extensions.conflictingFields.join(', ')}: mine ${JSON.stringify(mine)}, theirs ${JSON.stringify(error.extensions.current)} (now version ${error.extensions.currentVersion}); edit again to resolve`);
+    } else if (error && TRANSIENT.has(error.extensions?.code)) {
+      console.log(`write to ${write.id} not sent now (${error.extensions?.code}): ${state.queue.length} write(s) stay queued`);
+      return state.queue.length;
     } else if (error) {
       console.log(`write to ${write.id} refused: ${error.extensions?.code ?? 'ERROR'} ${error.message}`);
     } else {
@@ -79,7 +102,8 @@ async function replayQueue(conn: Connection, state: DeviceState, statePath: stri
       state.customers[customer.id] = customer;
       console.log(`sent queued write ${write.clientMutationId}: ${write.id} is now version ${customer.version}`);
     }
-    state.queue.shift();
+    sent.add(write.clientMutationId);
+    state.queue = state.queue.filter((w) => w.clientMutationId !== write.clientMutationId);
     saveState(statePath, state);
   }
   return 0;
@@ -129,8 +153,16 @@ async function listen(conn: Connection, statePath: string, ids: string[] | undef
     },
   });
   const subscription = `subscription($after: String, $ids: [ID!]) { customerChanged(after: $after, ids: $ids) { cursor customerId source version changedFields actor deviceId at customer { ${FIELDS} } } }`;
+  // graphql-ws sends the same payload again on every reconnect: the getter makes it resume from the
+  // last cursor received, not from the one the process started with.
+  const variables = {
+    get after() {
+      return state.cursor;
+    },
+    ids: ids ?? null,
+  };
   const stop = client.subscribe(
-    { query: subscription, variables: { after: state.cursor, ids: ids ?? null } },
+    { query: subscription, variables },
     {
       next: (result) => {
         const change = (result.data as { customerChanged?: any } | undefined)?.customerChanged;
