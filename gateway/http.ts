@@ -6,6 +6,7 @@ import express, { type Express } from 'express';
 import { randomUUID } from 'node:crypto';
 import { withHttpStatus } from '../lib/httpContextError';
 import type { AnomalyMonitor } from '../lib/anomalyMonitor';
+import type { Metrics } from '../lib/metrics';
 import type { Caller } from '../lib/caller';
 import type { AuthHeaders } from './auth';
 import type { GatewayContext } from './context';
@@ -18,6 +19,9 @@ export interface HttpOptions {
   readonly monitor: AnomalyMonitor;
   /** Largest request body accepted (bytes). */
   readonly bodyLimitBytes: number;
+  readonly metrics: Metrics;
+  /** Readiness of what the gateway needs besides the subgraphs (Redis). */
+  readonly dependencies?: () => Record<string, boolean>;
   readonly subgraphUrls: Readonly<Record<string, string>>;
 }
 
@@ -30,8 +34,12 @@ export function createHttpApp(server: ApolloServer<GatewayContext>, options: Htt
   });
   app.get('/readyz', async (_req, res) => {
     const subgraphs = await checkSubgraphs(options.subgraphUrls);
-    const ready = subgraphs.every((s) => s.ready);
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'unready', subgraphs });
+    const dependencies = options.dependencies?.() ?? {};
+    const ready = subgraphs.every((s) => s.ready) && Object.values(dependencies).every(Boolean);
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'unready', subgraphs, ...dependencies });
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.type(options.metrics.registry.contentType).send(await options.metrics.registry.metrics());
   });
   app.use(
     '/graphql',

@@ -28,6 +28,9 @@ export interface LiveSubscriptionOptions {
   /** Throws when the caller's credential is no longer valid (revoked key); the transport closes the socket. */
   readonly recheckCaller?: () => Promise<void>;
   readonly onCallerInvalid?: (error: unknown) => void;
+  readonly onDelivered?: (seconds: number) => void;
+  readonly onOpen?: () => void;
+  readonly onClose?: () => void;
   readonly logger: Logger;
 }
 
@@ -48,6 +51,7 @@ class LiveSubscription implements AsyncIterableIterator<ExecutionResult> {
 
   constructor(private readonly options: LiveSubscriptionOptions) {
     this.ids = options.ids ? new Set(options.ids) : undefined;
+    options.onOpen?.();
     this.enqueue(() => this.start());
   }
 
@@ -111,6 +115,7 @@ class LiveSubscription implements AsyncIterableIterator<ExecutionResult> {
       return;
     }
     this.push(payload(queries.responseKey, items[0], errorsOf(result, 0)));
+    this.options.onDelivered?.((Date.now() - Date.parse(change.at)) / 1000);
     this.state = { phase: 'open', lastSeq: seq };
   }
 
@@ -176,6 +181,7 @@ class LiveSubscription implements AsyncIterableIterator<ExecutionResult> {
   private close(): void {
     if (this.state.phase === 'closed') return;
     this.state = { phase: 'closed' };
+    this.options.onClose?.();
     this.unsubscribe?.();
     if (this.waiting) {
       const resolve = this.waiting;

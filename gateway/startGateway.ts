@@ -9,6 +9,7 @@ import { createLogger } from '../lib/logger';
 import type { GatewayContext } from './context';
 import { createGateway } from './createGateway';
 import { createHttpApp } from './http';
+import { createMetrics, createMetricsPlugin } from '../lib/metrics';
 import type { GraphQLSchema } from 'graphql';
 import { createFanout } from './fanout';
 import { withSubscriptions } from './subscriptionSchema';
@@ -75,6 +76,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   // The app needs the server and the server needs the HTTP server for draining: create the server first.
   const httpServer = createServer();
   const armor = createArmor();
+  const metrics = createMetrics('gateway');
   const formatError = createFormatError(logger, options.exposeInternals);
   const server = new ApolloServer<GatewayContext>({
     gateway,
@@ -84,7 +86,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     allowBatchedHttpRequests: false,
     validationRules: [...armor.validationRules, ...armor.httpValidationRules],
     parseOptions: armor.parseOptions,
-    plugins: [...armor.plugins, ApolloServerPluginDrainHttpServer({ httpServer }), createPermissionsPlugin()],
+    plugins: [...armor.plugins, ApolloServerPluginDrainHttpServer({ httpServer }), createPermissionsPlugin(), createMetricsPlugin(metrics)],
     logger,
   });
   await server.start();
@@ -94,14 +96,25 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     verifyApiKey: keyStore ? createApiKeyVerifier(keyStore, options.apiKeyCacheMs) : undefined,
   });
   const monitor = createAnomalyMonitor(logger);
+  const deliveryLatency = metrics.histogram('cg_event_delivery_seconds', 'From the write of a change to its delivery to a subscriber');
   const redis = options.redisUrl ? createRedis(options.redisUrl, logger) : undefined;
+  const fanoutRedis = options.redisUrl ? createRedis(options.redisUrl, logger) : undefined;
   const rateLimit = redis ? createRateLimiter(redis, options.rateLimits ?? DEFAULT_RATE_LIMITS, logger, () => monitor.record('rate_limited')) : undefined;
   httpServer.on(
     'request',
-    createHttpApp(server, { authenticate, rateLimit, monitor, bodyLimitBytes: options.bodyLimitBytes ?? 256 * 1024, subgraphUrls: options.subgraphUrls }),
+    createHttpApp(server, {
+      authenticate,
+      rateLimit,
+      monitor,
+      metrics,
+      bodyLimitBytes: options.bodyLimitBytes ?? 256 * 1024,
+      subgraphUrls: options.subgraphUrls,
+      // Live changes need Redis: without it the gateway cannot promise delivery, so it is not ready.
+      dependencies: (): Record<string, boolean> => (fanoutRedis ? { redis: fanoutRedis.status === 'ready' } : {}),
+    }),
   );
   // Subscriptions need the Redis fan-out; without Redis the gateway serves HTTP only.
-  const fanout = options.redisUrl ? createFanout(createRedis(options.redisUrl, logger), logger) : undefined;
+  const fanout = fanoutRedis ? createFanout(fanoutRedis, logger) : undefined;
   const subscriptions = fanout
     ? attachSubscriptions({
         httpServer,
@@ -113,9 +126,15 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
         maxTokens: armor.parseOptions.maxTokens,
         rateLimit,
         allowedOrigins: options.allowedOrigins ?? [],
+        onDelivered: (seconds) => deliveryLatency.observe(seconds),
         logger,
       })
     : undefined;
+  metrics.gauge('cg_ws_connections', 'Open WebSocket connections', () => subscriptions?.openSockets() ?? 0);
+  metrics.gauge('cg_subscriptions', 'Open live subscriptions', () => subscriptions?.openSubscriptions() ?? 0);
+  metrics.gauge('cg_redis_up', 'Whether the Redis fan-out connection is ready (1) or not (0)', () => (fanoutRedis?.status === 'ready' ? 1 : 0));
+  metrics.gauge('cg_failed_logins_total', 'Requests refused with UNAUTHENTICATED since start', () => monitor.totals().failed_login);
+  metrics.gauge('cg_rate_limited_total', 'Requests refused with RATE_LIMITED since start', () => monitor.totals().rate_limited);
   const port = await listen(httpServer, options.port, options.host);
   const url = `http://${options.host === '0.0.0.0' ? 'localhost' : options.host}:${port}/graphql`;
   logger.info({ url }, 'gateway ready');

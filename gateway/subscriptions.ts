@@ -50,6 +50,8 @@ export interface SubscriptionOptions {
   readonly allowedOrigins: readonly string[];
   readonly keepAliveMs?: number;
   readonly maxSubscriptionsPerSocket?: number;
+  /** Called with the seconds from a change's write to its delivery, per delivered event. */
+  readonly onDelivered?: (seconds: number) => void;
   readonly logger: Logger;
 }
 
@@ -65,7 +67,8 @@ interface SocketState {
 const RECHECK_MS = 5000;
 
 /** Attaches the WebSocket server; `dispose()` closes every socket. */
-export function attachSubscriptions(options: SubscriptionOptions): { dispose(): Promise<void>; openSockets(): number } {
+export function attachSubscriptions(options: SubscriptionOptions): { dispose(): Promise<void>; openSockets(): number; openSubscriptions(): number } {
+  let live = 0;
   const wss = new WebSocketServer({
     server: options.httpServer,
     path: '/graphql',
@@ -188,6 +191,9 @@ export function attachSubscriptions(options: SubscriptionOptions): { dispose(): 
             }
             state.checkedAt = now;
           },
+          onDelivered: options.onDelivered,
+          onOpen: () => (live += 1),
+          onClose: () => (live -= 1),
           onCallerInvalid: () => {
             const expired = (tokenExpiry(state.credentials?.authorization) ?? Number.POSITIVE_INFINITY) <= Date.now();
             socket.close(expired ? CloseCode.Unauthorized : CloseCode.Forbidden, expired ? 'Token expired' : 'Credentials revoked');
@@ -202,6 +208,7 @@ export function attachSubscriptions(options: SubscriptionOptions): { dispose(): 
 
   return {
     openSockets: () => wss.clients.size,
+    openSubscriptions: () => live,
     async dispose() {
       for (const client of wss.clients) client.close(1001, 'Going away');
       await disposable.dispose();

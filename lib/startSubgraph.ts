@@ -23,6 +23,7 @@ import { createRedis } from './redis';
 import { FeedFollower, type FollowerSpec } from './feedFollower';
 import { abilityFor, type AppAbility } from './policy';
 import { AuditLog } from './auditLog';
+import { createMetrics, createMetricsPlugin } from './metrics';
 import { createAnomalyMonitor, type AnomalyMonitor } from './anomalyMonitor';
 import { createFormatError } from './formatError';
 import { listen } from './listen';
@@ -117,6 +118,11 @@ export async function startSubgraph<TModels extends Readonly<Record<string, Mode
   const audit = new AuditLog(connection);
   await audit.init();
   const monitor = createAnomalyMonitor(logger);
+  const metrics = createMetrics(definition.name);
+  metrics.gauge('cg_mongo_up', 'Whether MongoDB answers a ping (1) or not (0)', async () => ((await pingMongo(connection, 1000)) ? 1 : 0));
+  metrics.gauge('cg_conflicts_total', 'Writes refused with VERSION_CONFLICT since start', () => monitor.totals().conflict);
+  // Feed lag: changes stored but not yet published (the relay is behind or Redis is away).
+  metrics.gauge('cg_change_feed_unpublished', 'Changes in the feed not yet published to Redis', () => connection.collection('changes').countDocuments({ published: false }));
   // Kept on the context itself: Apollo hands plugins a shallow copy of the context object.
   const READS = Symbol('sensitive reads');
   const contextFor = (tenant: string, caller: Caller = { sub: `system:${definition.name}`, tenant, roles: ['admin'] }): SubgraphContext<TModels, TLoaders> => {
@@ -177,13 +183,16 @@ export async function startSubgraph<TModels extends Readonly<Record<string, Mode
     formatError: createFormatError(logger, options.exposeInternals),
     includeStacktraceInErrorResponses: false,
     // No inline tracing (ftv1): we report no traces to Apollo, and it costs time on every field.
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginInlineTraceDisabled(), auditReads],
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginInlineTraceDisabled(), auditReads, createMetricsPlugin(metrics)],
     logger,
   });
   await server.start();
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok', service: definition.name });
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
   app.get('/readyz', async (_req, res) => {
     const mongo = await pingMongo(connection);
