@@ -82,6 +82,8 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     gateway,
     formatError: (formatted, error) => applyReportedCode(formatError(formatted, error)),
     includeStacktraceInErrorResponses: false,
+    // Shutdown is ours (lib/onShutdown): Apollo's own signal handler would stop and re-raise the signal.
+    stopOnTerminationSignals: false,
     introspection: !options.production,
     allowBatchedHttpRequests: false,
     validationRules: [...armor.validationRules, ...armor.httpValidationRules],

@@ -182,6 +182,8 @@ export async function startSubgraph<TModels extends Readonly<Record<string, Mode
     schema: buildSubgraphSchema([{ typeDefs, resolvers: definition.resolvers as GraphQLResolverMap<unknown> }]),
     formatError: createFormatError(logger, options.exposeInternals),
     includeStacktraceInErrorResponses: false,
+    // Shutdown is ours (lib/onShutdown): Apollo's own signal handler would stop and re-raise the signal.
+    stopOnTerminationSignals: false,
     // No inline tracing (ftv1): we report no traces to Apollo, and it costs time on every field.
     plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginInlineTraceDisabled(), auditReads, createMetricsPlugin(metrics)],
     logger,

@@ -1,5 +1,5 @@
 /** The marketing subgraph: owns `MarketingProfile`. Run directly to serve on MARKETING_PORT (4003). */
-import { join } from 'node:path';
+import { projectPath } from '../../lib/projectPath';
 import { runSubgraphMain } from '../../lib/runSubgraphMain';
 import type { SubgraphDefinition } from '../../lib/startSubgraph';
 import { createFollowers } from './followers';
@@ -9,7 +9,7 @@ import { resolvers } from './resolvers';
 
 export const marketingSubgraph: SubgraphDefinition<MarketingModels, MarketingLoaders> = {
   name: 'marketing',
-  schemaPath: join(__dirname, '../../schema/marketing.graphql'),
+  schemaPath: projectPath('schema/marketing.graphql'),
   resolvers: resolvers as SubgraphDefinition<MarketingModels, MarketingLoaders>['resolvers'],
   createModels: createMarketingModels,
   createLoaders,

@@ -1,5 +1,5 @@
 /** The sales subgraph: owns the core of `Customer`. Run directly to serve on SALES_PORT (4001). */
-import { join } from 'node:path';
+import { projectPath } from '../../lib/projectPath';
 import { runSubgraphMain } from '../../lib/runSubgraphMain';
 import type { SubgraphDefinition } from '../../lib/startSubgraph';
 import { createFollowers } from './followers';
@@ -9,7 +9,7 @@ import { resolvers } from './resolvers';
 
 export const salesSubgraph: SubgraphDefinition<SalesModels, SalesLoaders> = {
   name: 'sales',
-  schemaPath: join(__dirname, '../../schema/sales.graphql'),
+  schemaPath: projectPath('schema/sales.graphql'),
   resolvers: resolvers as SubgraphDefinition<SalesModels, SalesLoaders>['resolvers'],
   createModels: createSalesModels,
   createLoaders,

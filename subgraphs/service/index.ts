@@ -1,5 +1,5 @@
 /** The service subgraph: owns `ServiceProfile` and `Ticket`. Run directly to serve on SERVICE_PORT (4002). */
-import { join } from 'node:path';
+import { projectPath } from '../../lib/projectPath';
 import { runSubgraphMain } from '../../lib/runSubgraphMain';
 import type { SubgraphDefinition } from '../../lib/startSubgraph';
 import { createFollowers } from './followers';
@@ -9,7 +9,7 @@ import { resolvers } from './resolvers';
 
 export const serviceSubgraph: SubgraphDefinition<ServiceModels, ServiceLoaders> = {
   name: 'service',
-  schemaPath: join(__dirname, '../../schema/service.graphql'),
+  schemaPath: projectPath('schema/service.graphql'),
   resolvers: resolvers as SubgraphDefinition<ServiceModels, ServiceLoaders>['resolvers'],
   createModels: createServiceModels,
   createLoaders,
