@@ -44,6 +44,18 @@ describe('partner API keys', () => {
     expect(apikey('revoke', keyId).status).toBe(1);
   });
 
+  it('serves automatic persisted queries to partners (hash first, query once)', async () => {
+    const key = /^(cgk_\S+)$/m.exec(apikey('create', '--tenant', 'acme', '--name', 'APQ partner').stdout)![1];
+    const query = `query PartnerList { customers(first: 1) { totalCount } }`;
+    const sha256Hash = require('node:crypto').createHash('sha256').update(query).digest('hex');
+    const send = (body: Record<string, unknown>) =>
+      fetch(stack.gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': key }, body: JSON.stringify(body) }).then((r) => r.json() as Promise<any>);
+    const extensions = { persistedQuery: { version: 1, sha256Hash } };
+    expect((await send({ extensions })).errors[0].extensions.code).toBe('PERSISTED_QUERY_NOT_FOUND');
+    expect((await send({ query, extensions })).data.customers.totalCount).toBeGreaterThan(0);
+    expect((await send({ extensions })).data.customers.totalCount).toBeGreaterThan(0);
+  });
+
   it('refuses a made-up key', async () => {
     const result = await stack.request({ 'x-api-key': 'cgk_AAAAAAAAAAAA_BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB' }, `{ me { id } }`);
     expect(result.status).toBe(401);
