@@ -25,6 +25,7 @@ import {
 import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { operationHash } from '../lib/apiKeys';
 import type { Caller } from '../lib/caller';
 import { CustomerGraphError } from '../lib/errors';
 import type { Logger } from '../lib/logger';
@@ -121,6 +122,9 @@ export function attachSubscriptions(options: SubscriptionOptions): { dispose(): 
       onSubscribe: async (ctx, id, payload) => {
         const state = stateOf(ctx.extra.socket);
         const caller = state.caller!;
+        if (caller.safelist && !caller.safelist.includes(operationHash(payload.query))) {
+          return [codeError(new GraphQLError('This key may only run the operations registered for it'), 'FORBIDDEN')];
+        }
         let document;
         try {
           document = parse(payload.query, { maxTokens: options.maxTokens });

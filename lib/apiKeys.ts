@@ -17,6 +17,19 @@ export interface ApiKeyRecord {
   readonly secretHash: string;
   readonly createdAt: Date;
   readonly revokedAt: Date | null;
+  /** When set, the key may run only these operations (SHA-256 of the exact query text, as APQ hashes it). */
+  readonly safelist?: readonly string[] | null;
+}
+
+/** The SHA-256 under which an operation is registered (the same hash automatic persisted queries use). */
+export function operationHash(query: string): string {
+  return createHash('sha256').update(query).digest('hex');
+}
+
+/** Restricts a key to registered operations (`null` lifts the restriction); false when there is no such key. */
+export async function setSafelist(connection: Connection, id: string, hashes: readonly string[] | null): Promise<boolean> {
+  const result = await connection.collection<ApiKeyRecord>(COLLECTION).updateOne({ _id: id }, { $set: { safelist: hashes ? [...hashes] : null } });
+  return result.matchedCount === 1;
 }
 
 /** Creates a key for a tenant; the full key is returned once and never stored. */
@@ -55,7 +68,7 @@ export function createApiKeyVerifier(connection: Connection, cacheMs = 5000): (k
     const expected = Buffer.from(record?.secretHash ?? '0'.repeat(64), 'hex');
     const actual = Buffer.from(hash(match[2]), 'hex');
     if (!record || record.revokedAt || !timingSafeEqual(expected, actual)) throw new UnauthenticatedError('API key is not valid or was revoked');
-    const caller: Caller = { sub: `apikey:${record._id}`, tenant: record.tenant, roles: ['partner'] };
+    const caller: Caller = { sub: `apikey:${record._id}`, tenant: record.tenant, roles: ['partner'], ...(record.safelist ? { safelist: record.safelist } : {}) };
     if (cache.size > 10_000) cache.clear();
     if (cacheMs > 0) cache.set(key, { caller, until: now + cacheMs });
     return withDevice(caller, deviceId);

@@ -12,6 +12,8 @@ export interface Caller {
   readonly tenant: string;
   readonly roles: readonly Role[];
   readonly deviceId?: string;
+  /** Operations (SHA-256 hashes) a safelisted partner key may run; checked by the gateway, not forwarded. */
+  readonly safelist?: readonly string[];
 }
 
 /** The header that carries the caller from the gateway to a subgraph. */
@@ -40,7 +42,8 @@ export function parseCaller(claims: Record<string, unknown>): Caller {
 
 /** Encodes a caller for the `x-cg-caller` header. */
 export function encodeCaller(caller: Caller): string {
-  return Buffer.from(JSON.stringify(caller)).toString('base64url');
+  const { sub, tenant, roles, deviceId } = caller;
+  return Buffer.from(JSON.stringify({ sub, tenant, roles, ...(deviceId ? { deviceId } : {}) })).toString('base64url');
 }
 
 /** Decodes and validates the `x-cg-caller` header. */

@@ -1,6 +1,7 @@
-/** `npm run apikey -- create --tenant T --name N | revoke ID | list [--tenant T]`: partner API keys. */
+/** `npm run apikey -- create --tenant T --name N | revoke ID | list [--tenant T] | safelist ID --add F… | --clear`: partner API keys. */
 import { Command } from 'commander';
-import { createApiKey, listApiKeys, revokeApiKey } from '../lib/apiKeys';
+import { readFileSync } from 'node:fs';
+import { createApiKey, listApiKeys, operationHash, revokeApiKey, setSafelist } from '../lib/apiKeys';
 import { withDatabase } from './withDatabase';
 
 const program = new Command('apikey').description('Create, revoke and list partner API keys (sent as the x-api-key header).');
@@ -23,6 +24,23 @@ program
       return;
     }
     console.log(`Revoked key ${id}.`);
+  });
+program
+  .command('safelist')
+  .description('Restrict a key to registered operations (files with one operation each), or lift the restriction')
+  .argument('<id>', 'the key id')
+  .option('--add <files...>', '.graphql files whose exact text the key may run')
+  .option('--clear', 'lift the restriction')
+  .action(async (id: string, opts: { add?: string[]; clear?: boolean }) => {
+    if (!opts.clear && !opts.add?.length) throw new Error('give --add FILE… or --clear');
+    const hashes = opts.clear ? null : opts.add!.map((file) => operationHash(readFileSync(file, 'utf8').trim()));
+    const found = await withDatabase((db) => setSafelist(db, id, hashes));
+    if (!found) {
+      console.error(`No key ${id}.`);
+      process.exitCode = 1;
+      return;
+    }
+    console.log(hashes ? `Key ${id} may now run only: ${hashes.join(', ')} (send each query's text exactly as in its file, e.g. with APQ).` : `Key ${id} may run any operation its role allows.`);
   });
 program
   .command('list')

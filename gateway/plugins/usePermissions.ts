@@ -6,7 +6,8 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { createHash } from 'node:crypto';
 import { GraphQLError, print, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
-import { ForbiddenError } from '../../lib/errors';
+import { operationHash } from '../../lib/apiKeys';
+import { CustomerGraphError, ForbiddenError } from '../../lib/errors';
 import { abilityFor, SUBJECT_FIELDS, type Action, type AppAbility, type SubjectName } from '../../lib/policy';
 import type { GatewayContext } from '../context';
 import { collectSelectedFields, collectWrittenFields } from '../operationFields';
@@ -42,6 +43,11 @@ export function createPermissionsPlugin(): ApolloServerPlugin<GatewayContext> {
             throw new GraphQLError(`Unknown operation ${JSON.stringify(request.operationName ?? '')}: name one of the document's operations`, {
               extensions: { code: 'OPERATION_RESOLUTION_FAILURE', http: { status: 400 } },
             });
+          }
+          // A safelisted partner key runs only the operations registered for it.
+          const { safelist } = contextValue.caller;
+          if (safelist && !safelist.includes(operationHash(request.query ?? print(document)))) {
+            throw new CustomerGraphError('This key may only run the operations registered for it (npm run apikey -- safelist)', 'FORBIDDEN', { http: { status: 403 } });
           }
           const ability = abilityFor(contextValue.caller);
           const key = `${[...contextValue.caller.roles].sort().join(',')}|${createHash('sha1').update(request.query ?? print(document)).digest('base64')}`;

@@ -56,6 +56,23 @@ describe('partner API keys', () => {
     expect((await send({ extensions })).data.customers.totalCount).toBeGreaterThan(0);
   });
 
+  it('restricts a safelisted key to its registered operations', async () => {
+    const created = apikey('create', '--tenant', 'acme', '--name', 'Safelisted partner').stdout;
+    const key = /^(cgk_\S+)$/m.exec(created)![1];
+    const keyId = key.split('_')[1];
+    const dir = require('node:fs').mkdtempSync(join(require('node:os').tmpdir(), 'cg-safelist-'));
+    const registered = join(dir, 'list.graphql');
+    require('node:fs').writeFileSync(registered, 'query PartnerNames { customers(first: 5) { edges { node { name } } } }\n');
+    expect(apikey('safelist', keyId, '--add', registered).status).toBe(0);
+    const headers = { 'x-api-key': key };
+    expect((await stack.request(headers, 'query PartnerNames { customers(first: 5) { edges { node { name } } } }')).errors).toBeUndefined();
+    const other = await stack.request(headers, '{ me { id } }');
+    expect(other.status).toBe(403);
+    expect(other.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+    expect(apikey('safelist', keyId, '--clear').status).toBe(0);
+    expect(dataOf(await stack.request(headers, '{ me { roles } }'))).toEqual({ me: { roles: ['partner'] } });
+  });
+
   it('refuses a made-up key', async () => {
     const result = await stack.request({ 'x-api-key': 'cgk_AAAAAAAAAAAA_BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB' }, `{ me { id } }`);
     expect(result.status).toBe(401);
