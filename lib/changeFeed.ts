@@ -5,27 +5,20 @@
  */
 import type { Connection } from 'mongoose';
 import { BadUserInputError, CursorExpiredError } from './errors';
+import type { PendingChange } from './versionedRecord';
 
 export const FEED_SOURCES = ['sales', 'service', 'marketing'] as const;
 export type FeedSource = (typeof FEED_SOURCES)[number];
 
-/** A change as stored in the `changes` collection. */
-export interface StoredChange {
+/** A change as stored in the `changes` collection: the record's pending change, numbered and placed. */
+export interface StoredChange extends PendingChange {
   /** `source:recordId:version`: unique, so relaying the same pending change twice stores it once. */
   readonly _id: string;
   readonly tenant: string;
   readonly seq: number;
   readonly customerId: string;
   readonly source: FeedSource;
-  readonly version: number;
-  readonly changedFields: readonly string[];
-  readonly actor: string;
-  readonly roles?: readonly string[];
-  readonly deviceId: string | null;
-  readonly at: Date;
   readonly published: boolean;
-  /** Values for followers (PendingChange.data); not part of the public change. */
-  readonly data?: Readonly<Record<string, unknown>>;
   /** Followers that have handled this change. */
   readonly followedBy?: readonly string[];
 }
