@@ -10,6 +10,8 @@ import type { GatewayContext } from './context';
 import { createGateway } from './createGateway';
 import { createHttpApp } from './http';
 import { createMetrics, createMetricsPlugin } from '../lib/metrics';
+import { createRequestLogPlugin } from '../lib/requestLog';
+import type { DestinationStream } from 'pino';
 import type { GraphQLSchema } from 'graphql';
 import { createFanout } from './fanout';
 import { withSubscriptions } from './subscriptionSchema';
@@ -51,6 +53,8 @@ export interface StartGatewayOptions {
   readonly bodyLimitBytes?: number;
   /** Allowed browser origins for WebSocket upgrades; empty allows any. */
   readonly allowedOrigins?: readonly string[];
+  /** Where logs go (default stdout). */
+  readonly logDestination?: DestinationStream;
 }
 
 export interface RunningGateway {
@@ -65,7 +69,7 @@ export interface RunningGateway {
 
 /** Starts the gateway and resolves once it serves. */
 export async function startGateway(options: StartGatewayOptions): Promise<RunningGateway> {
-  const logger = createLogger('gateway', options.logLevel);
+  const logger = createLogger('gateway', options.logLevel, options.logDestination);
   const gateway = createGateway({ ...options, logger });
   let subscriptionSchema: GraphQLSchema | undefined;
   let schemaLoads = 0;
@@ -88,7 +92,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     allowBatchedHttpRequests: false,
     validationRules: [...armor.validationRules, ...armor.httpValidationRules],
     parseOptions: armor.parseOptions,
-    plugins: [...armor.plugins, ApolloServerPluginDrainHttpServer({ httpServer }), createPermissionsPlugin(), createMetricsPlugin(metrics)],
+    plugins: [...armor.plugins, ApolloServerPluginDrainHttpServer({ httpServer }), createPermissionsPlugin(), createMetricsPlugin(metrics), createRequestLogPlugin(logger)],
     logger,
   });
   await server.start();

@@ -24,6 +24,8 @@ import { FeedFollower, type FollowerSpec } from './feedFollower';
 import { abilityFor, type AppAbility } from './policy';
 import { AuditLog } from './auditLog';
 import { createMetrics, createMetricsPlugin } from './metrics';
+import { createRequestLogPlugin } from './requestLog';
+import type { DestinationStream } from 'pino';
 import { createAnomalyMonitor, type AnomalyMonitor } from './anomalyMonitor';
 import { createFormatError } from './formatError';
 import { listen } from './listen';
@@ -85,6 +87,8 @@ export interface SubgraphOptions {
   readonly exposeInternals: boolean;
   readonly settings: SubgraphSettings;
   readonly monitorCommands?: boolean;
+  /** Where logs go (default stdout). */
+  readonly logDestination?: DestinationStream;
 }
 
 export interface RunningSubgraph<TModels> {
@@ -104,7 +108,7 @@ export async function startSubgraph<TModels extends Readonly<Record<string, Mode
   definition: SubgraphDefinition<TModels, TLoaders>,
   options: SubgraphOptions,
 ): Promise<RunningSubgraph<TModels>> {
-  const logger = createLogger(definition.name, options.logLevel);
+  const logger = createLogger(definition.name, options.logLevel, options.logDestination);
   const connection = await connectMongo(options.mongodbUri, { monitorCommands: options.monitorCommands });
   const models = definition.createModels(connection);
   await initModels(models);
@@ -185,7 +189,7 @@ export async function startSubgraph<TModels extends Readonly<Record<string, Mode
     // Shutdown is ours (lib/onShutdown): Apollo's own signal handler would stop and re-raise the signal.
     stopOnTerminationSignals: false,
     // No inline tracing (ftv1): we report no traces to Apollo, and it costs time on every field.
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginInlineTraceDisabled(), auditReads, createMetricsPlugin(metrics)],
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginInlineTraceDisabled(), auditReads, createMetricsPlugin(metrics), createRequestLogPlugin(logger)],
     logger,
   });
   await server.start();

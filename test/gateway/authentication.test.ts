@@ -1,5 +1,5 @@
 /** Who may call the gateway: JWTs from a JWKS provider, partner API keys made with `npm run apikey`, and nobody else. */
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { exportJWK, generateKeyPair, SignJWT, type KeyLike } from 'jose';
@@ -19,11 +19,16 @@ describe('partner API keys', () => {
   });
   afterAll(() => stack?.stop());
 
-  const apikey = (...args: string[]) =>
-    spawnSync(process.execPath, ['--import', 'tsx', 'tools/apikey.ts', ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, MONGODB_URI: stack.mongodbUri, NODE_ENV: 'test' } });
+  // Asynchronous on purpose: the gateway runs in this process and must keep answering meanwhile.
+  const apikey = (...args: string[]): Promise<{ status: number; stdout: string }> =>
+    new Promise((resolve) => {
+      execFile(process.execPath, ['--import', 'tsx', 'tools/apikey.ts', ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, MONGODB_URI: stack.mongodbUri, NODE_ENV: 'test' } }, (error, stdout) =>
+        resolve({ status: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout }),
+      );
+    });
 
   it('authenticates a key as a partner of its tenant, and stops when the key is revoked', async () => {
-    const created = apikey('create', '--tenant', 'acme', '--name', 'Test partner');
+    const created = await apikey('create', '--tenant', 'acme', '--name', 'Test partner');
     expect(created.status).toBe(0);
     const key = /^(cgk_\S+)$/m.exec(created.stdout)![1];
     const keyId = key.split('_')[1];
@@ -36,16 +41,16 @@ describe('partner API keys', () => {
     const write = await stack.request(headers, `mutation { createCustomer(input: {name: "Nope"}) { id } }`);
     expect(errorCodes(write)).toEqual(['FORBIDDEN']);
 
-    expect(apikey('list', '--tenant', 'acme').stdout).toMatch(new RegExp(`${keyId}\\s+acme\\s+active`));
-    expect(apikey('revoke', keyId).status).toBe(0);
+    expect((await apikey('list', '--tenant', 'acme')).stdout).toMatch(new RegExp(`${keyId}\\s+acme\\s+active`));
+    expect((await apikey('revoke', keyId)).status).toBe(0);
     const revoked = await stack.request(headers, `{ me { id } }`);
     expect(revoked.status).toBe(401);
     expect(errorCodes(revoked)).toEqual(['UNAUTHENTICATED']);
-    expect(apikey('revoke', keyId).status).toBe(1);
+    expect((await apikey('revoke', keyId)).status).toBe(1);
   });
 
   it('serves automatic persisted queries to partners (hash first, query once)', async () => {
-    const key = /^(cgk_\S+)$/m.exec(apikey('create', '--tenant', 'acme', '--name', 'APQ partner').stdout)![1];
+    const key = /^(cgk_\S+)$/m.exec((await apikey('create', '--tenant', 'acme', '--name', 'APQ partner')).stdout)![1];
     const query = `query PartnerList { customers(first: 1) { totalCount } }`;
     const sha256Hash = require('node:crypto').createHash('sha256').update(query).digest('hex');
     const send = (body: Record<string, unknown>) =>
@@ -57,19 +62,19 @@ describe('partner API keys', () => {
   });
 
   it('restricts a safelisted key to its registered operations', async () => {
-    const created = apikey('create', '--tenant', 'acme', '--name', 'Safelisted partner').stdout;
+    const created = (await apikey('create', '--tenant', 'acme', '--name', 'Safelisted partner')).stdout;
     const key = /^(cgk_\S+)$/m.exec(created)![1];
     const keyId = key.split('_')[1];
     const dir = require('node:fs').mkdtempSync(join(require('node:os').tmpdir(), 'cg-safelist-'));
     const registered = join(dir, 'list.graphql');
     require('node:fs').writeFileSync(registered, 'query PartnerNames { customers(first: 5) { edges { node { name } } } }\n');
-    expect(apikey('safelist', keyId, '--add', registered).status).toBe(0);
+    expect((await apikey('safelist', keyId, '--add', registered)).status).toBe(0);
     const headers = { 'x-api-key': key };
     expect((await stack.request(headers, 'query PartnerNames { customers(first: 5) { edges { node { name } } } }')).errors).toBeUndefined();
     const other = await stack.request(headers, '{ me { id } }');
     expect(other.status).toBe(403);
     expect(other.errors?.[0].extensions?.code).toBe('FORBIDDEN');
-    expect(apikey('safelist', keyId, '--clear').status).toBe(0);
+    expect((await apikey('safelist', keyId, '--clear')).status).toBe(0);
     expect(dataOf(await stack.request(headers, '{ me { roles } }'))).toEqual({ me: { roles: ['partner'] } });
   });
 

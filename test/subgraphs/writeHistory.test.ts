@@ -102,4 +102,5 @@ it('loses no accepted write: versions contiguous, history and feed complete, fin
     // And in the feed exactly once, in version order.
     expect(feed.filter((c) => c.customerId === id).map((c) => c.version)).toEqual(mine.map((a) => a.version));
   }
-});
+  // 2,000 writes through the gateway: about 20–30 s on a 2-core machine; bounded at 3 minutes.
+}, 180_000);

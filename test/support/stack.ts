@@ -7,6 +7,7 @@ import type { Role } from '../../lib/caller';
 import { startSubgraph, type RunningSubgraph, type SubgraphDefinition } from '../../lib/startSubgraph';
 import { signToken } from '../../lib/token';
 import { TEST_KEYRING } from './keys';
+import type { DestinationStream } from 'pino';
 import { connectMongo } from '../../lib/mongo';
 import { startGateway, type RunningGateway, type StartGatewayOptions } from '../../gateway/startGateway';
 import { marketingSubgraph } from '../../subgraphs/marketing';
@@ -53,7 +54,7 @@ const DEFINITIONS = { sales: salesSubgraph, service: serviceSubgraph, marketing:
 /** Starts subgraphs and gateway for one test file. */
 export async function startStack(
   name: string,
-  options: { relay?: boolean; gateway?: Partial<StartGatewayOptions>; redisUrl?: string; supergraphPath?: string } = {},
+  options: { relay?: boolean; gateway?: Partial<StartGatewayOptions>; redisUrl?: string; supergraphPath?: string; logs?: DestinationStream } = {},
 ): Promise<TestStack> {
   const redisUrl = options.redisUrl ?? testRedisUrl();
   const mongodbUri = testMongoUri(uniqueDatabase(name));
@@ -64,7 +65,8 @@ export async function startStack(
     port,
     host: '127.0.0.1',
     // TEST_LOG_LEVEL=debug shows the services' logs and internal error messages while debugging a test.
-    logLevel: process.env.TEST_LOG_LEVEL ?? 'silent',
+    logLevel: options.logs ? 'info' : (process.env.TEST_LOG_LEVEL ?? 'silent'),
+    logDestination: options.logs,
     exposeInternals: process.env.TEST_LOG_LEVEL !== undefined,
     monitorCommands: true,
     settings: { defaultPhoneRegion: 'CN', historyLimit: 100, keyring: TEST_KEYRING },
@@ -86,7 +88,8 @@ export async function startStack(
     supergraphPath: options.supergraphPath ?? 'schema/supergraph.graphql',
     subgraphUrls: { sales: subgraphs.sales.url, service: subgraphs.service.url, marketing: subgraphs.marketing.url },
     subgraphTimeoutMs: 5000,
-    logLevel: process.env.TEST_LOG_LEVEL ?? 'silent',
+    logLevel: options.logs ? 'info' : (process.env.TEST_LOG_LEVEL ?? 'silent'),
+    logDestination: options.logs,
     exposeInternals: process.env.TEST_LOG_LEVEL !== undefined,
   });
   const gateway: RunningGateway = await startGateway(gatewayOptions());
