@@ -1,6 +1,6 @@
-import { Types, type Model } from 'mongoose';
+import type { Model, Types } from 'mongoose';
+import { isApiId } from './objectId';
 
-const OBJECT_ID = /^[0-9a-f]{24}$/;
 
 /** Reads leave out history and pending changes: they can be large and only history resolvers need them. */
 export const WITHOUT_BOOKKEEPING: Record<string, 0> = { revisions: 0, pendingChanges: 0 };
@@ -16,7 +16,7 @@ export async function loadByIds<T extends { _id: Types.ObjectId }, R = T | null>
   fallback: (id: string) => R,
   projection: Record<string, 0 | 1> = WITHOUT_BOOKKEEPING,
 ): Promise<Array<T | R>> {
-  const valid = ids.filter((id) => OBJECT_ID.test(id));
+  const valid = ids.filter(isApiId);
   const records = valid.length === 0 ? [] : await model.find({ tenant, _id: { $in: valid } }, projection).lean<T[]>();
   const byId = new Map(records.map((record) => [record._id.toHexString(), record]));
   return ids.map((id) => byId.get(id) ?? fallback(id));

@@ -198,7 +198,7 @@ function managed(child: ChildProcess, url: string, kind: string): StartedService
 }
 
 /** Sends SIGTERM (graceful: H2 commits its store), then SIGKILL after 10 s. */
-function stopChild(child: ChildProcess): Promise<void> {
+export function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolveStop) => {
     const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);

@@ -12,7 +12,7 @@ import { signToken } from '../lib/token';
 import { createSalesModels } from '../subgraphs/sales/models';
 import { DEMO_TENANTS } from './demoData';
 import { seedDemoData } from './seed';
-import { provisionServices, type LocalServices } from './services';
+import { provisionServices, stopChild, type LocalServices } from './services';
 
 const ROOT = resolve(__dirname, '..');
 const ENTRIES = {
@@ -136,19 +136,7 @@ async function shutdown(exitCode: number): Promise<void> {
   if (shuttingDown) return;
   shuttingDown = true;
   console.log('Stopping...');
-  await Promise.all(
-    [...children.values()].map(
-      (child) =>
-        new Promise<void>((done) => {
-          const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-          child.once('exit', () => {
-            clearTimeout(timer);
-            done();
-          });
-          child.kill('SIGTERM');
-        }),
-    ),
-  );
+  await Promise.all([...children.values()].map(stopChild));
   await services?.stop();
   process.exit(exitCode);
 }

@@ -2,7 +2,7 @@ import { decodeChangeCursor, encodeChangeCursor, latestSeq, readChanges, toFeedC
 import { BadUserInputError } from '../../lib/errors';
 import { listConflicts } from '../../lib/conflictLog';
 import { subject } from '@casl/ability';
-import { openValue, phoneIndexOf } from '../../lib/customerSecrets';
+import { SENSITIVE_FIELDS, openValue, phoneIndexOf } from '../../lib/customerSecrets';
 import { toConflictView } from '../../lib/conflictView';
 import { guardFields, readableWhere } from '../../lib/guardFields';
 import { SUBJECT_FIELDS } from '../../lib/policy';
@@ -99,7 +99,7 @@ export const resolvers: Resolvers = {
       return entries.map((entry) =>
         toConflictView(entry, (field, value) => {
           if (!readable(field)) return '[hidden]';
-          if (value != null && (field === 'phone' || field === 'idNumber')) ctx.noteRead(id, field);
+          if (value != null && SENSITIVE_FIELDS.includes(field)) ctx.noteRead(id, field);
           return openValue(ctx.settings.keyring, field, value);
         }),
       );

@@ -3,6 +3,7 @@ import DataLoader from 'dataloader';
 import { Types } from 'mongoose';
 import type { Caller } from '../../lib/caller';
 import { loadByIds } from '../../lib/loadByIds';
+import { isApiId } from '../../lib/objectId';
 import type { SubgraphContext } from '../../lib/startSubgraph';
 import { initialVersioning } from '../../lib/versionedRecord';
 import type { ServiceModels, ServiceProfileRecord } from './models';
@@ -32,7 +33,7 @@ export function createLoaders(caller: Caller, models: ServiceModels): ServiceLoa
 /** The profile of a customer service holds nothing for yet: version 0, the start of its first write. */
 export function emptyServiceProfile(customerId: string, tenant: string): ServiceProfileRecord {
   return {
-    _id: new Types.ObjectId(/^[0-9a-f]{24}$/.test(customerId) ? customerId : undefined),
+    _id: new Types.ObjectId(isApiId(customerId) ? customerId : undefined),
     tenant,
     ...initialVersioning(),
     tier: null,

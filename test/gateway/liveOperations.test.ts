@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import WebSocket from 'ws';
 import { insertCustomer } from '../support/fixtures';
 import { dataOf } from '../support/graphql';
+import { waitUntil } from '../support/waitUntil';
 import { startStack, type TestStack } from '../support/stack';
 import { collect, connect } from '../support/wsClient';
 
@@ -17,13 +18,6 @@ beforeAll(async () => {
 });
 afterAll(() => stack?.stop());
 
-async function waitUntil(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 it('picks up a new supergraph file while a subscription stays open and keeps delivering', async () => {
   const admin = stack.token('admin', 'ops');
@@ -37,7 +31,7 @@ it('picks up a new supergraph file while a subscription stays open and keeps del
   const loads = stack.gateway.schemaLoads();
   // A recomposed supergraph (here: the same graph with a new description) replaces the file.
   writeFileSync(supergraph, readFileSync(supergraph, 'utf8').replace('type Customer\n', '"A customer, as every team sees it."\ntype Customer\n'));
-  await waitUntil(() => stack.gateway.schemaLoads() > loads);
+  await waitUntil(() => stack.gateway.schemaLoads() > loads, 10_000);
 
   dataOf(await stack.query(admin, `mutation($id: ID!) { updateCustomer(id: $id, expectedVersion: 2, input: {company: "After"}) { version } }`, { id }));
   const results = await sub.waitFor(2);

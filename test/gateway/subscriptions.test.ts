@@ -2,6 +2,7 @@
 import { connect, collect } from '../support/wsClient';
 import { insertCustomer } from '../support/fixtures';
 import { dataOf } from '../support/graphql';
+import { waitUntil } from '../support/waitUntil';
 import { startStack, type TestStack } from '../support/stack';
 
 let stack: TestStack;
@@ -123,10 +124,3 @@ function signShort(s: TestStack, seconds: number): string {
   return signToken({ sub: 'short', tenant, roles: ['admin'] }, TEST_JWT_SECRET, seconds);
 }
 
-async function waitUntil(condition: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}

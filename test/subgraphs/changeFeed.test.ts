@@ -4,6 +4,7 @@ import { parseFeedMessage, tenantChannel, type ChangeMessage } from '../../lib/c
 import { insertCustomer } from '../support/fixtures';
 import { dataOf, errorCodes } from '../support/graphql';
 import { testRedisUrl } from '../support/env';
+import { waitUntil } from '../support/waitUntil';
 import { startStack, type TestStack } from '../support/stack';
 
 let stack: TestStack;
@@ -64,7 +65,7 @@ it('announces each change on the tenant channel of Redis once', async () => {
     for (let v = 1; v <= 3; v++) dataOf(await stack.query(token, `mutation($id: ID!, $v: Int!) { updateCustomer(id: $id, expectedVersion: $v, input: {dealValue: ${v * 100}}) { version } }`, { id, v }));
     await stack.relay.drain();
     const feed = dataOf(await stack.query(token, CHANGES, { first: 100 })).changes.changes.filter((c: any) => c.customerId === id);
-    await waitFor(() => received.filter((m) => m.change.customerId === id).length >= 3);
+    await waitUntil(() => received.filter((m) => m.change.customerId === id).length >= 3);
     const mine = received.filter((m) => m.change.customerId === id);
     expect(mine.map((m) => [m.change.version, m.change.cursor])).toEqual(feed.map((c: any) => [c.version, c.cursor]));
   } finally {
@@ -95,10 +96,3 @@ it('answers CURSOR_EXPIRED for a cursor older than retention, and BAD_USER_INPUT
   expect(forged.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'after' });
 });
 
-async function waitFor(condition: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
