@@ -84,7 +84,11 @@ function adopt(url: string): StartedService {
 // ---------------------------------------------------------------- MongoDB
 
 async function startMongo(backend: MongoBackend, dataDir: string, log: (m: string) => void): Promise<StartedService> {
-  const port = await freePort();
+  return startMongoServer(await freePort(), backend, dataDir, log);
+}
+
+/** Starts a MongoDB-compatible server on a given loopback port (fault tests restart it on the same port and data). */
+export async function startMongoServer(port: number, backend: MongoBackend, dataDir: string, log: (m: string) => void = () => undefined): Promise<StartedService> {
   if (hasCommand('mongod')) {
     const dbPath = backend === 'h2' ? join(dataDir, 'mongod') : mkdtempIn(tmpdir(), 'cg-mongod-');
     mkdirSync(dbPath, { recursive: true });
