@@ -1,4 +1,4 @@
-/** The gateway's HTTP surface: `/graphql`, `/healthz`, `/readyz`. */
+/** The gateway's HTTP surface: `/graphql`, `/healthz`, `/readyz`, `/metrics` and the live console at `/`. */
 import type { ApolloServer } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import cors from 'cors';
@@ -11,6 +11,7 @@ import type { Caller } from '../lib/caller';
 import type { AuthHeaders } from './auth';
 import type { GatewayContext } from './context';
 import { checkSubgraphs } from './readiness';
+import { createConsoleRouter, type ConsoleOptions } from './console';
 
 export interface HttpOptions {
   readonly authenticate: (headers: AuthHeaders) => Promise<Caller>;
@@ -23,6 +24,7 @@ export interface HttpOptions {
   /** Readiness of what the gateway needs besides the subgraphs (Redis). */
   readonly dependencies?: () => Record<string, boolean>;
   readonly subgraphUrls: Readonly<Record<string, string>>;
+  readonly console?: ConsoleOptions;
 }
 
 /** Builds the express app around a started Apollo Server. */
@@ -38,6 +40,7 @@ export function createHttpApp(server: ApolloServer<GatewayContext>, options: Htt
     const ready = subgraphs.every((s) => s.ready) && Object.values(dependencies).every(Boolean);
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'unready', subgraphs, ...dependencies });
   });
+  app.use(createConsoleRouter(options.console ?? {}));
   app.get('/metrics', async (_req, res) => {
     res.type(options.metrics.registry.contentType).send(await options.metrics.registry.metrics());
   });

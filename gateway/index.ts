@@ -24,6 +24,8 @@ async function main(): Promise<void> {
     subgraphTimeoutMs: config.subgraphTimeoutMs,
     logLevel: config.logLevel,
     exposeInternals: config.nodeEnv === 'development',
+    // The console's role picker signs dev tokens; with JWKS the gateway holds no signing key.
+    devTokenSecret: config.nodeEnv !== 'production' && !config.jwksUrl ? config.jwtSecret : undefined,
   });
   onShutdown(() => gateway.stop());
 }

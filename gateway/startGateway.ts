@@ -53,6 +53,8 @@ export interface StartGatewayOptions {
   readonly bodyLimitBytes?: number;
   /** Allowed browser origins for WebSocket upgrades; empty allows any. */
   readonly allowedOrigins?: readonly string[];
+  /** Lets the console at `/` mint development tokens signed with this secret (never set in production). */
+  readonly devTokenSecret?: string;
   /** Where logs go (default stdout). */
   readonly logDestination?: DestinationStream;
 }
@@ -115,6 +117,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       metrics,
       bodyLimitBytes: options.bodyLimitBytes ?? 256 * 1024,
       subgraphUrls: options.subgraphUrls,
+      console: { devTokenSecret: options.production ? undefined : options.devTokenSecret },
       // Live changes need Redis: without it the gateway cannot promise delivery, so it is not ready.
       dependencies: (): Record<string, boolean> => (fanoutRedis ? { redis: fanoutRedis.status === 'ready' } : {}),
     }),

@@ -103,6 +103,24 @@ export function defineAbilityFor(caller: Caller): AppAbility {
   return build();
 }
 
+// What each update mutation may set, per subject: the basis of `Viewer.writableFields`.
+const UPDATES: ReadonlyArray<{ subject: SubjectName; mutation: string; fields: readonly string[] }> = [
+  { subject: 'Customer', mutation: 'updateCustomer', fields: CUSTOMER_WRITABLE },
+  { subject: 'ServiceProfile', mutation: 'updateServiceProfile', fields: SERVICE_WRITABLE },
+  { subject: 'MarketingProfile', mutation: 'updateMarketingProfile', fields: MARKETING_WRITABLE },
+];
+
+/**
+ * The fields (`Customer.company`, `MarketingProfile.consent.email`…) this caller may update on at
+ * least some records: what a client offers to edit. Every write is still checked against its record.
+ */
+export function writableFields(caller: Caller): string[] {
+  const ability = abilityFor(caller);
+  return UPDATES.filter(({ mutation }) => ability.can('execute', 'Mutation', mutation)).flatMap(({ subject, fields }) =>
+    fields.filter((field) => ability.can('update', subject, field)).map((field) => `${subject}.${field}`),
+  );
+}
+
 const abilityCache = new Map<string, AppAbility>();
 
 /** `defineAbilityFor`, memoised per (roles, sub): abilities are immutable and cheap to share. */

@@ -118,6 +118,7 @@ function printWelcome(config: Config, running: LocalServices, seconds: number): 
   });
   console.log(`
 Customer Graph is ready in ${seconds.toFixed(1)} s: ${url}
+  Live console: http://localhost:${config.ports.gateway}/ (pick a role, open two windows, edit in one)
   MongoDB: ${running.mongodbUri} (${running.mongoKind})
   Redis:   ${running.redisUrl} (${running.redisKind})
 

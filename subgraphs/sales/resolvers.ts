@@ -5,7 +5,7 @@ import { subject } from '@casl/ability';
 import { SENSITIVE_FIELDS, openValue, phoneIndexOf } from '../../lib/customerSecrets';
 import { toConflictView } from '../../lib/conflictView';
 import { guardFields, readableWhere } from '../../lib/guardFields';
-import { SUBJECT_FIELDS } from '../../lib/policy';
+import { SUBJECT_FIELDS, writableFields } from '../../lib/policy';
 import { buildCustomerFilter } from '../../lib/customerFilter';
 import { DateTimeScalar } from '../../lib/dateTimeScalar';
 import { WITHOUT_BOOKKEEPING } from '../../lib/loadByIds';
@@ -51,7 +51,7 @@ export const resolvers: Resolvers = {
         afterId,
       );
     },
-    me: (_parent, _args, { caller }) => ({ id: caller.sub, tenant: caller.tenant, roles: [...caller.roles], deviceId: caller.deviceId ?? null }),
+    me: (_parent, _args, { caller }) => ({ id: caller.sub, tenant: caller.tenant, roles: [...caller.roles], deviceId: caller.deviceId ?? null, writableFields: writableFields(caller) }),
     changes: async (_parent, { after, first, ids }, ctx) => {
       const limit = validateFirst(first, 100, 1000);
       if (ids && ids.length > 1000) throw new BadUserInputError('ids', 'at most 1000 ids');

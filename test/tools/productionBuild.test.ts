@@ -4,6 +4,10 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { freePort } from '../../tools/services';
+import { writeConsole } from '../../tools/bundleConsole';
+import { readFileSync } from 'node:fs';
+import express from 'express';
+import type { AddressInfo } from 'node:net';
 import { testMongoUri, testRedisUrl, uniqueDatabase } from '../support/env';
 
 const ROOT = join(__dirname, '../..');
@@ -11,6 +15,7 @@ const run = promisify(execFile);
 
 beforeAll(async () => {
   await run(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT });
+  await writeConsole(join(ROOT, 'dist/console'));
 }, 120_000);
 
 const secrets = () => ({
@@ -50,4 +55,23 @@ it('serves a subgraph from dist/ with production settings and stops cleanly on S
   expect(unsigned.status).toBe(401);
   child.kill('SIGTERM');
   expect(await exited).toBe(0);
+});
+
+it('serves the console from the bundle in dist/, so production needs no bundler', async () => {
+  // The compiled router, as the image runs it.
+  const { createConsoleRouter } = require(join(ROOT, 'dist/gateway/console.js')) as typeof import('../../gateway/console');
+  const server = express().use(createConsoleRouter({})).listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  try {
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const script = await fetch(`${base}/console/app.js`);
+    expect(script.status).toBe(200);
+    expect(await script.text()).toBe(readFileSync(join(ROOT, 'dist/console/app.js'), 'utf8'));
+    expect(await (await fetch(`${base}/`)).text()).toContain('<script defer src="/console/app.js">');
+    // Without a dev-token secret (production) the role picker is off.
+    expect(await (await fetch(`${base}/console/config.json`)).json()).toEqual({ devTokens: false });
+    expect((await fetch(`${base}/console/token`, { method: 'POST' })).status).toBe(404);
+  } finally {
+    server.close();
+  }
 });

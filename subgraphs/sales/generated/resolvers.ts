@@ -239,6 +239,8 @@ export type Viewer = {
   id: Scalars['ID']['output'];
   roles: Array<Scalars['String']['output']>;
   tenant: Scalars['String']['output'];
+  /** Fields (Type.field) the caller may update on at least some records: what a client offers to edit. Each write is still checked against its record. */
+  writableFields: Array<Scalars['String']['output']>;
 };
 
 /** A write refused with VERSION_CONFLICT, as kept for admins and managers. */
@@ -488,6 +490,7 @@ export type ViewerResolvers<ContextType = SalesContext, ParentType extends Resol
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   roles?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
   tenant?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  writableFields?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
 }>;
 
 export type WriteConflictResolvers<ContextType = SalesContext, ParentType extends ResolversParentTypes['WriteConflict'] = ResolversParentTypes['WriteConflict']> = ResolversObject<{
