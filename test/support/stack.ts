@@ -54,10 +54,11 @@ const DEFINITIONS = { sales: salesSubgraph, service: serviceSubgraph, marketing:
 /** Starts subgraphs and gateway for one test file. */
 export async function startStack(
   name: string,
-  options: { relay?: boolean; gateway?: Partial<StartGatewayOptions>; redisUrl?: string; supergraphPath?: string; logs?: DestinationStream } = {},
+  options: { relay?: boolean; gateway?: Partial<StartGatewayOptions>; redisUrl?: string; mongodbUri?: string; supergraphPath?: string; logs?: DestinationStream } = {},
 ): Promise<TestStack> {
   const redisUrl = options.redisUrl ?? testRedisUrl();
-  const mongodbUri = testMongoUri(uniqueDatabase(name));
+  // A test that restarts the database brings its own server.
+  const mongodbUri = options.mongodbUri ?? testMongoUri(uniqueDatabase(name));
   const subgraphOptions = (port: number) => ({
     mongodbUri,
     redisUrl,

@@ -17,6 +17,10 @@ export interface AcceptedWrite {
   readonly version: number;
   /** Requests it took (1 when the first one was accepted). */
   readonly attempts: number;
+  /** From the first request to the accepted answer. */
+  readonly latencyMs: number;
+  /** When it was accepted (ms since the epoch). */
+  readonly acceptedAt: number;
 }
 
 /** One refused or failed request (it was retried). */
@@ -67,12 +71,14 @@ export function startSteadyWriter(options: SteadyWriterOptions): SteadyWriter {
     const dealValue = counter;
     const clientMutationId = `${options.prefix}-${counter}`;
     const variables = { id: customerId, v: versions.get(customerId)!, input: { dealValue }, cmid: clientMutationId };
-    const deadline = Date.now() + (options.giveUpAfterMs ?? 60_000);
+    const started = Date.now();
+    const deadline = started + (options.giveUpAfterMs ?? 60_000);
     for (let attempt = 1; ; attempt++) {
       const outcome = await options.send(UPDATE, variables).catch((error: unknown) => error as Error);
       if (!(outcome instanceof Error) && !outcome.errors?.length && outcome.data?.updateCustomer) {
         const version = outcome.data.updateCustomer.version as number;
-        accepted.push({ customerId, clientMutationId, dealValue, version, attempts: attempt });
+        const acceptedAt = Date.now();
+        accepted.push({ customerId, clientMutationId, dealValue, version, attempts: attempt, latencyMs: acceptedAt - started, acceptedAt });
         versions.set(customerId, version);
         return;
       }
@@ -115,4 +121,37 @@ function describeFailure(clientMutationId: string, outcome: GraphQLResponse | Er
     retryable: error?.extensions?.retryable === true,
     message: error?.message ?? 'no data',
   };
+}
+
+/**
+ * Compares each customer as stored now with the writes accepted for it: its version is 1 + their
+ * count, its dealValue the last one written, and its history lists each of them once (no write
+ * applied twice, half-applied or lost).
+ */
+export async function recordProblems(send: SendRequest, accepted: readonly AcceptedWrite[]): Promise<string[]> {
+  const problems: string[] = [];
+  const byCustomer = new Map<string, AcceptedWrite[]>();
+  for (const write of accepted) byCustomer.set(write.customerId, [...(byCustomer.get(write.customerId) ?? []), write]);
+  for (const [id, writes] of byCustomer) {
+    const response = await send(`query($id: ID!) { customer(id: $id) { version dealValue history(first: 100) { version changedFields } } }`, { id });
+    const customer = response.data?.customer as { version: number; dealValue: number; history: Array<{ version: number; changedFields: string[] }> } | undefined;
+    if (!customer) {
+      problems.push(`${id}: not readable (${JSON.stringify(response.errors)})`);
+      continue;
+    }
+    const sorted = [...writes].sort((a, b) => a.version - b.version);
+    if (customer.version !== 1 + writes.length) problems.push(`${id}: version ${customer.version}, expected ${1 + writes.length}`);
+    if (customer.dealValue !== sorted.at(-1)!.dealValue) problems.push(`${id}: dealValue ${customer.dealValue}, expected ${sorted.at(-1)!.dealValue}`);
+    const history = customer.history.filter((h) => h.version > 1).map((h) => `${h.version}:${h.changedFields.join(',')}`).reverse();
+    const expected = sorted.slice(-history.length).map((w) => `${w.version}:dealValue`);
+    if (history.length < Math.min(99, writes.length) || history.join(' ') !== expected.join(' ')) problems.push(`${id}: history ${history.join(' ')}, expected ${expected.join(' ')}`);
+  }
+  return problems;
+}
+
+/** Latency percentiles (ms) of the writes accepted between two instants. */
+export function latencyOf(accepted: readonly AcceptedWrite[], from = 0, to = Infinity): { count: number; p50: number; p99: number; max: number } {
+  const sorted = accepted.filter((a) => a.acceptedAt >= from && a.acceptedAt <= to).map((a) => a.latencyMs).sort((a, b) => a - b);
+  const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN;
+  return { count: sorted.length, p50: at(0.5), p99: at(0.99), max: sorted.at(-1) ?? NaN };
 }
