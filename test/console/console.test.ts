@@ -1,12 +1,10 @@
 /**
  * The live console in real headless Chromium, against the real stack (gateway, subgraphs, relay,
  * Redis, database). Each browser context is one device with its own device id.
- * UPDATE_SCREENSHOT=1 also writes docs/console.png.
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { join } from 'node:path';
 import { insertCustomer } from '../support/fixtures';
-import { launchBrowser } from '../support/browser';
+import { launchBrowser } from '../../tools/browser';
 import { startStack, TEST_JWT_SECRET, type TestStack } from '../support/stack';
 import { dataOf } from '../support/graphql';
 
@@ -176,9 +174,4 @@ test('the indicator goes offline and back to live, and changes made meanwhile ar
   await page.waitForFunction((id) => document.querySelectorAll(`#activity-list li[data-customer-id="${id}"]`).length >= 2, ids.linus, { timeout: 10_000 });
   const versions = await page.$$eval(`#activity-list li[data-customer-id="${ids.linus}"] small`, (nodes) => nodes.map((n) => n.textContent));
   expect(versions).toEqual([' · sales v3', ' · sales v2']);
-
-  if (process.env.UPDATE_SCREENSHOT === '1') {
-    await open(page, ids.ada);
-    await page.screenshot({ path: join(__dirname, '../../docs/console.png') });
-  }
 });
