@@ -3,7 +3,7 @@
  * browser download). CHROMIUM_PATH overrides where it is; a missing browser fails the test.
  */
 import { existsSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 
 const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -12,4 +12,15 @@ const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-backgro
 export async function launchBrowser(): Promise<Browser> {
   if (!existsSync(CHROMIUM_PATH)) throw new Error(`Chromium is not at ${CHROMIUM_PATH}: apt-get install chromium (or set CHROMIUM_PATH)`);
   return chromium.launch({ executablePath: CHROMIUM_PATH, args: FLAGS, headless: true });
+}
+
+/** Waits until the element at `selector` shows exactly `text`. */
+export async function waitForText(page: Page, selector: string, text: string, timeoutMs = 5000): Promise<void> {
+  await page.waitForSelector(`${selector}:text-is(${JSON.stringify(text)})`, { timeout: timeoutMs });
+}
+
+/** Waits until `selector` matches `count` elements (at least `count` with `atLeast`). */
+export async function waitForCount(page: Page, selector: string, count: number, options: { atLeast?: boolean; timeoutMs?: number } = {}): Promise<void> {
+  const test = `document.querySelectorAll(${JSON.stringify(selector)}).length ${options.atLeast ? '>=' : '==='} ${count}`;
+  await page.waitForFunction(test, undefined, { timeout: options.timeoutMs ?? 5000 });
 }

@@ -6,7 +6,7 @@
 import { Command } from 'commander';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { launchBrowser } from './browser';
+import { launchBrowser, waitForText } from './browser';
 
 const EDITS = [
   { stage: 'PROPOSAL', dealValue: '25000' },
@@ -40,7 +40,7 @@ async function main(options: { url: string; out: string }): Promise<void> {
       await manager.fill('#edit-form [name="dealValue"]', edit.dealValue);
       const saved = Date.now();
       await manager.click('#save');
-      await sales.waitForFunction((stage) => document.querySelector('#customer .sales [data-field="stage"]')?.textContent === stage, edit.stage, { timeout: 10_000 });
+      await waitForText(sales, '#customer .sales [data-field="stage"]', edit.stage, 10_000);
       console.log(`stage ${edit.stage} shown on the second device ${Date.now() - saved} ms after Save`);
     }
     await sales.screenshot({ path: options.out });

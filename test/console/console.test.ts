@@ -4,7 +4,7 @@
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { insertCustomer } from '../support/fixtures';
-import { launchBrowser } from '../../tools/browser';
+import { launchBrowser, waitForCount, waitForText } from '../../tools/browser';
 import { startStack, TEST_JWT_SECRET, type TestStack } from '../support/stack';
 import { dataOf } from '../support/graphql';
 
@@ -59,6 +59,7 @@ async function open(page: Page, id: string): Promise<void> {
   await page.waitForSelector(`#customer[data-id="${id}"]`);
 }
 
+const COMPANY = '#customer .sales [data-field="company"]';
 const fieldText = (page: Page, field: string) => page.textContent(`#customer .sales [data-field="${field}"]`);
 
 async function edit(page: Page, values: Record<string, string>): Promise<void> {
@@ -82,14 +83,14 @@ test('an edit on one device shows on another, with actor and device in its activ
   const [a, b] = [await device('manager'), await device('manager', 'manager-2')];
   await open(a, ids.ada);
   await open(b, ids.ada);
-  const deviceA = await a.evaluate(() => localStorage.getItem('cg-device-id'));
+  const deviceA = await a.evaluate('localStorage.getItem("cg-device-id")');
   expect(deviceA).toMatch(/^console-/);
-  expect(deviceA).not.toEqual(await b.evaluate(() => localStorage.getItem('cg-device-id')));
+  expect(deviceA).not.toEqual(await b.evaluate('localStorage.getItem("cg-device-id")'));
 
   await edit(a, { company: 'Difference Engines Ltd' });
   const saved = Date.now();
   await a.click('#save');
-  await b.waitForFunction(() => document.querySelector('#customer .sales [data-field="company"]')?.textContent === 'Difference Engines Ltd', undefined, { timeout: 5000 });
+  await waitForText(b, COMPANY, 'Difference Engines Ltd');
   const shownAfterMs = Date.now() - saved;
   process.stderr.write(`\n[console] edit on device A shown on device B after ${shownAfterMs} ms\n`);
 
@@ -101,7 +102,7 @@ test('an edit on one device shows on another, with actor and device in its activ
   expect(await entry.locator('.device').textContent()).toBe(` on ${deviceA}`);
   expect(await entry.textContent()).toContain('changed company of Ada Lovelace');
   // The device that saved sees its own change too, once.
-  await a.waitForFunction((id) => document.querySelectorAll(`#activity-list li[data-customer-id="${id}"]`).length === 1, ids.ada);
+  await waitForCount(a, `#activity-list li[data-customer-id="${ids.ada}"]`, 1);
   expect(await fieldText(a, 'company')).toBe('Difference Engines Ltd');
 });
 
@@ -130,7 +131,7 @@ test('overlapping edits open the conflict dialog with mine, theirs and the merge
   await row.locator('input[value="mine"]').check();
   await a.click('#conflict-save');
 
-  await b.waitForFunction(() => document.querySelector('#customer .sales [data-field="company"]')?.textContent === 'US Navy (A)', undefined, { timeout: 5000 });
+  await waitForText(b, COMPANY, 'US Navy (A)');
   expect(await fieldText(b, 'dealValue')).toBe('450');
   const stored = dataOf(await stack.query(stack.token('admin'), `query($id: ID!) { customer(id: $id) { company dealValue version } }`, { id: ids.grace }));
   expect(stored.customer).toEqual({ company: 'US Navy (A)', dealValue: 450, version: 3 });
@@ -145,7 +146,7 @@ test('a partner sees no personal data: those fields are marked, not missing', as
   expect(await partner.textContent('#customer .service')).toContain('Not visible to your role');
   expect(await partner.textContent('#customer .marketing [data-field="tags"]')).toBe('vip');
   expect(await partner.isVisible('#edit')).toBe(false);
-  const text = await partner.evaluate(() => document.body.innerText);
+  const text = await partner.locator('body').innerText();
   for (const value of PII) expect(text).not.toContain(value);
 });
 
@@ -156,7 +157,7 @@ test("a salesperson sees the phone of their own customer and a marked field on s
   await open(sales, ids.linus);
   expect(await sales.getAttribute('#customer .sales [data-field="phone"]', 'class')).toBe('forbidden');
   expect(await fieldText(sales, 'phone')).toBe('not for this customer');
-  expect(await sales.evaluate(() => document.body.innerText)).not.toContain(LINUS.phone);
+  expect(await sales.locator('body').innerText()).not.toContain(LINUS.phone);
 });
 
 test('the indicator goes offline and back to live, and changes made meanwhile arrive once', async () => {
@@ -170,8 +171,8 @@ test('the indicator goes offline and back to live, and changes made meanwhile ar
   dataOf(await update(2, 'Caltech (offline 2)'));
   await page.context().setOffline(false);
   await page.waitForSelector('#connection[data-state="live"]');
-  await page.waitForFunction(() => document.querySelector('#customer .sales [data-field="company"]')?.textContent === 'Caltech (offline 2)', undefined, { timeout: 10_000 });
-  await page.waitForFunction((id) => document.querySelectorAll(`#activity-list li[data-customer-id="${id}"]`).length >= 2, ids.linus, { timeout: 10_000 });
+  await waitForText(page, COMPANY, 'Caltech (offline 2)', 10_000);
+  await waitForCount(page, `#activity-list li[data-customer-id="${ids.linus}"]`, 2, { atLeast: true, timeoutMs: 10_000 });
   const versions = await page.$$eval(`#activity-list li[data-customer-id="${ids.linus}"] small`, (nodes) => nodes.map((n) => n.textContent));
   expect(versions).toEqual([' · sales v3', ' · sales v2']);
 });
