@@ -1,6 +1,7 @@
 import type { GraphQLFormattedError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { CustomerGraphError } from './errors';
+import { DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable } from './databaseUnavailable';
 import type { Logger } from './logger';
 
 // Codes raised by Apollo itself for a bad request; the message is safe and useful to the client.
@@ -15,8 +16,9 @@ const CLIENT_CODES = new Set([
 ]);
 
 /**
- * Builds Apollo's `formatError`: our typed errors and Apollo's request errors pass as they are;
- * anything else is logged and, outside development, replaced by a bare INTERNAL_SERVER_ERROR.
+ * Builds Apollo's `formatError`: our typed errors and Apollo's request errors pass as they are; an
+ * unreachable database becomes a retryable SUBGRAPH_UNAVAILABLE; anything else is logged and,
+ * outside development, replaced by a bare INTERNAL_SERVER_ERROR.
  */
 export function createFormatError(logger: Logger, exposeInternals: boolean) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
@@ -26,6 +28,10 @@ export function createFormatError(logger: Logger, exposeInternals: boolean) {
     if (typeof code === 'string' && CLIENT_CODES.has(code)) return formatted;
     // Errors a subgraph already formatted arrive at the gateway with a code of our list: keep them.
     if (typeof code === 'string' && code !== 'INTERNAL_SERVER_ERROR' && formatted.extensions?.serviceName) return formatted;
+    if (isDatabaseUnavailable(original)) {
+      logger.warn({ err: original, path: formatted.path }, 'database unavailable');
+      return { message: DATABASE_UNAVAILABLE_MESSAGE, ...(formatted.path ? { path: formatted.path } : {}), extensions: { code: 'SUBGRAPH_UNAVAILABLE', retryable: true } };
+    }
     logger.error({ err: original, path: formatted.path }, 'internal error');
     if (exposeInternals) return formatted;
     return {

@@ -1,0 +1,90 @@
+/**
+ * The MongoDB-compatible server is stopped and started again under a steady write load. It runs
+ * the H2 backend on a data directory of this test (the memory backend would forget everything on a
+ * restart), and is stopped gracefully: H2 may lose a write acknowledged less than a second before a
+ * kill -9 (DESIGN.md, "Local services"), which real MongoDB with w: majority does not.
+ * While it is down, writes fail with a retryable error; retried with their clientMutationId they are
+ * applied exactly once. No write is half-applied (record, history and feed agree), and subscribers
+ * catch up with exactly the feed.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort, startMongoServer, type StartedService } from '../../tools/services';
+import { insertCustomer } from '../support/fixtures';
+import { dataOf } from '../support/graphql';
+import { acceptedVersusFeed, expectedCursors, feedProblems, readFeed, receivedCursors } from '../support/feedCheck';
+import { startLiveSubscriber, type LiveSubscriber } from '../support/liveSubscriber';
+import { latencyOf, recordProblems, startSteadyWriter } from '../support/steadyWriter';
+import { startStack, type TestStack } from '../support/stack';
+import { waitUntil } from '../support/waitUntil';
+
+const CUSTOMERS = 8;
+const SUB = `subscription($ids: [ID!], $after: String) { customerChanged(ids: $ids, after: $after) { cursor customerId source version customer { name dealValue } } }`;
+
+let stack: TestStack;
+let mongo: StartedService;
+let mongoPort: number;
+let dataDir: string;
+let subscribers: LiveSubscriber[] = [];
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'cg-mongo-restart-'));
+  mongoPort = await freePort();
+  mongo = await startMongoServer(mongoPort, 'h2', dataDir);
+  stack = await startStack('mongorestart', { mongodbUri: `mongodb://127.0.0.1:${mongoPort}/mongorestart` });
+}, 120_000);
+afterAll(async () => {
+  await Promise.all(subscribers.map((s) => s.stop()));
+  await stack?.stop();
+  await mongo?.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+it('refuses writes with a retryable error while MongoDB restarts, applies each once when retried, and catches subscribers up', async () => {
+  const tenant = `mongo${process.pid}`;
+  const admin = stack.token('admin', 'admin-mr', tenant);
+  const ids: string[] = [];
+  for (let i = 0; i < CUSTOMERS; i++) ids.push(await insertCustomer(stack.db, { tenant, name: `Mongo ${i}` }));
+  const start = dataOf(await stack.query(admin, `{ latestChangeCursor }`)).latestChangeCursor as string;
+  const filters = [undefined, ids.slice(0, 2), undefined];
+  subscribers = filters.map((filter, i) =>
+    startLiveSubscriber({ urls: [stack.gatewayUrl], connectionParams: { authorization: `Bearer ${stack.token(i === 2 ? 'manager' : 'admin', `sub-${i}`, tenant)}` }, query: SUB, ids: filter, after: start }),
+  );
+  const writer = startSteadyWriter({ send: (q, v) => stack.query(admin, q, v), customerIds: ids, lanes: 4, writesPerSecondPerLane: 10, prefix: `mongo-${process.pid}`, giveUpAfterMs: 120_000 });
+  const down = { from: 0, to: 0 };
+  try {
+    await waitUntil(() => subscribers.every((s) => s.received.length > 0), 30_000);
+    await mongo.stop();
+    down.from = Date.now();
+    // Down long enough for every lane to see its writes refused.
+    await waitUntil(() => new Set(writer.failures.map((f) => f.clientMutationId)).size >= 4, 60_000);
+    mongo = await startMongoServer(mongoPort, 'h2', dataDir);
+    down.to = Date.now();
+    const atStart = writer.count();
+    await waitUntil(() => writer.count() >= atStart + 40, 90_000);
+  } finally {
+    await writer.stop();
+  }
+  await stack.settle();
+
+  const send = (q: string, v: Record<string, unknown>) => stack.query(admin, q, v);
+  const feed = await readFeed(send, start);
+  expect(feedProblems(feed)).toEqual([]);
+  expect(acceptedVersusFeed(writer.accepted.map((a) => ({ ...a, source: 'sales' })), feed)).toEqual({ missing: [], unexpected: [] });
+  expect(feed).toHaveLength(writer.accepted.length);
+  expect(await recordProblems(send, writer.accepted)).toEqual([]);
+  const codes = [...new Set(writer.failures.map((f) => `${f.code}${f.retryable ? ' (retryable)' : ''}`))];
+  expect(writer.failures.length).toBeGreaterThan(0);
+  expect(writer.failures.filter((f) => !f.retryable)).toEqual([]);
+
+  const expected = filters.map((filter) => expectedCursors(feed, filter));
+  await waitUntil(() => subscribers.every((s, i) => s.received.length >= expected[i].length), 60_000);
+  subscribers.forEach((s, i) => expect(receivedCursors(s.received)).toEqual(expected[i]));
+  const resumes = subscribers.map((s) => s.resumes());
+  console.log(
+    `mongo restart (H2, graceful stop, down ${down.to - down.from} ms): ${writer.accepted.length} writes, ${writer.failures.length} attempts refused (${codes.join(', ')}) and retried, ` +
+      `${writer.accepted.filter((a) => a.attempts > 1).length} writes needed a retry; ${expected.flat().length} deliveries, subscriber resumes ${JSON.stringify(resumes)}, 0 lost, 0 doubled; ` +
+      `write latency ms ${JSON.stringify({ before: latencyOf(writer.accepted, 0, down.from), after: latencyOf(writer.accepted, down.to) })}`,
+  );
+}, 300_000);
