@@ -21,6 +21,10 @@ export async function waitForText(page: Page, selector: string, text: string, ti
 
 /** Waits until `selector` matches `count` elements (at least `count` with `atLeast`). */
 export async function waitForCount(page: Page, selector: string, count: number, options: { atLeast?: boolean; timeoutMs?: number } = {}): Promise<void> {
-  const test = `document.querySelectorAll(${JSON.stringify(selector)}).length ${options.atLeast ? '>=' : '==='} ${count}`;
-  await page.waitForFunction(test, undefined, { timeout: options.timeoutMs ?? 5000 });
+  // A function, not a string: the console's CSP forbids evaluating strings. It runs in the page, where `document` exists.
+  const matches = ({ selector, count, atLeast }: { selector: string; count: number; atLeast: boolean }) => {
+    const found = (globalThis as unknown as { document: { querySelectorAll(s: string): { length: number } } }).document.querySelectorAll(selector).length;
+    return atLeast ? found >= count : found === count;
+  };
+  await page.waitForFunction(matches, { selector, count, atLeast: options.atLeast ?? false }, { timeout: options.timeoutMs ?? 5000 });
 }

@@ -64,12 +64,24 @@ function section(name: string, versionKey: string, specs: readonly FieldSpec[], 
   return inner ? `${name} { ${inner} }` : '';
 }
 
-/** One customer with everything the console shows, as this identity may see it. */
-export function customerQuery(access: FieldAccess): string {
-  return `query ConsoleCustomer($id: ID!) { customer(id: $id) { id ${optional(access, 'Customer.version', 'version')} ${readable(CORE_FIELDS, access)}
+/** Everything the console shows of one customer, as this identity may see it. */
+function customerSelection(access: FieldAccess): string {
+  return `id ${optional(access, 'Customer.version', 'version')} ${readable(CORE_FIELDS, access)}
     ${section('service', 'ServiceProfile.version', SERVICE_FIELDS, access)}
     ${section('marketing', 'MarketingProfile.version', MARKETING_FIELDS, access)}
-    ${optional(access, 'Customer.history', 'history(first: 5) { version changedFields actor deviceId at }')} } }`;
+    ${optional(access, 'Customer.history', 'history(first: 5) { version changedFields actor deviceId at }')}`;
+}
+
+/** One customer. */
+export function customerQuery(access: FieldAccess): string {
+  return `query ConsoleCustomer($id: ID!) { customer(id: $id) { ${customerSelection(access)} } }`;
+}
+
+const CHANGE = 'cursor customerId source version changedFields actor deviceId at';
+
+/** The changes of one customer, each with the whole customer as it is after the change. */
+export function customerSubscription(access: FieldAccess): string {
+  return `subscription ConsoleCustomerChanges($ids: [ID!], $after: String) { customerChanged(ids: $ids, after: $after) { ${CHANGE} customer { ${customerSelection(access)} } } }`;
 }
 
 /** A page of the customer list. */
@@ -86,10 +98,9 @@ export function probeQuery(access: FieldAccess): string {
     ${optional(access, 'Customer.history', 'history(first: 1) { version }')} } } } }`;
 }
 
-/** The live subscription, from `after`. */
+/** Every change in the tenant, with what the list shows of the customer. */
 export function changesSubscription(access: FieldAccess): string {
-  return `subscription ConsoleChanges($after: String) { customerChanged(after: $after) {
-    cursor customerId source version changedFields actor deviceId at customer { id ${readable(LIST_FIELDS, access)} } } }`;
+  return `subscription ConsoleChanges($after: String) { customerChanged(after: $after) { ${CHANGE} customer { id ${readable(LIST_FIELDS, access)} } } }`;
 }
 
 export const UPDATE_CUSTOMER = `mutation ConsoleUpdate($id: ID!, $expectedVersion: Int!, $input: UpdateCustomerInput!, $clientMutationId: ID) {

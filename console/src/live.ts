@@ -1,10 +1,11 @@
 /**
- * The live stream: one graphql-ws connection that subscribes to `customerChanged` from the last
- * cursor it saw. When the socket drops it reconnects with backoff and resumes `after` that cursor,
- * so nothing is missed; events already seen are dropped, so nothing shows twice.
+ * The live streams: one graphql-ws connection carrying any number of `customerChanged`
+ * subscriptions. Each subscription remembers the last cursor it saw; when the socket drops the
+ * connection comes back with backoff and every subscription resumes `after` its cursor, so nothing
+ * is missed, and events already seen are dropped, so nothing shows twice.
  */
 import { createClient, type Client } from 'graphql-ws';
-import type { Session } from './api';
+import type { GraphQLErrorShape, Session } from './api';
 
 export type ConnectionState = 'connecting' | 'live' | 'reconnecting' | 'offline';
 
@@ -17,17 +18,29 @@ export interface CustomerChange {
   readonly actor: string;
   readonly deviceId: string | null;
   readonly at: string;
-  readonly customer: Record<string, unknown> | null;
+  readonly customer: Record<string, any> | null;
 }
 
-export interface LiveOptions {
-  readonly session: Session;
-  /** The subscription document (built for this identity). */
-  readonly query: () => string;
-  /** Where to start: the tenant's newest cursor when the console opened. */
+export interface StreamOptions {
+  /** The subscription document; it takes `$after` (and whatever `variables` adds). */
+  readonly query: string;
+  readonly variables?: Record<string, unknown>;
+  /** Where to start: a cursor of the tenant's feed (null: from now on). */
   readonly after: string | null;
-  readonly onChange: (change: CustomerChange) => void;
-  readonly onState: (state: ConnectionState, detail?: string) => void;
+  /** Each change once, in order, with the errors of its payload (paths relative to the change). */
+  readonly onChange: (change: CustomerChange, errors: readonly GraphQLErrorShape[]) => void;
+}
+
+export interface Live {
+  /** Adds a subscription; returns what ends it. */
+  stream(options: StreamOptions): () => void;
+  stop(): void;
+}
+
+interface Stream extends StreamOptions {
+  after: string | null;
+  readonly seen: Set<string>;
+  unsubscribe?: () => void;
 }
 
 // graphql-ws close codes after which retrying with the same credentials cannot help.
@@ -38,90 +51,114 @@ const FATAL_CLOSE = new Map([
 const MAX_BACKOFF_MS = 5000;
 const SEEN_LIMIT = 2000;
 
-/** Starts streaming; returns a function that stops it. */
-export function startLive(options: LiveOptions): () => void {
-  let after = options.after;
+/** Opens the connection for a session; `onState` follows it (live / reconnecting / offline). */
+export function startLive(session: Session, onState: (state: ConnectionState, detail?: string) => void): Live {
+  const streams = new Set<Stream>();
   let client: Client | undefined;
   let retryTimer: number | undefined;
   let attempt = 0;
   let stopped = false;
   let connected = false;
-  const seen = new Set<string>();
+
+  const subscribe = (current: Client, stream: Stream): void => {
+    stream.unsubscribe = current.subscribe<{ customerChanged: CustomerChange }>(
+      { query: stream.query, variables: { ...stream.variables, after: stream.after } },
+      {
+        next: ({ data, errors }) => {
+          const change = data?.customerChanged;
+          if (!change) {
+            if (errors?.length) onState('live', errors[0].message);
+            return;
+          }
+          stream.after = change.cursor;
+          if (stream.seen.has(change.cursor)) return;
+          stream.seen.add(change.cursor);
+          if (stream.seen.size > SEEN_LIMIT) stream.seen.delete(stream.seen.values().next().value as string);
+          stream.onChange(change, (errors ?? []).map((error) => ({ ...error, path: error.path?.slice(1) })) as GraphQLErrorShape[]);
+        },
+        // GraphQL errors (an array) refuse this subscription only; anything else is the socket.
+        error: (error: unknown) => (Array.isArray(error) ? onState(connected ? 'live' : 'offline', String(error[0]?.message)) : dropped(current, error)),
+        complete: () => undefined,
+      },
+    );
+  };
 
   const connect = (): void => {
     if (stopped) return;
-    options.onState(attempt === 0 ? 'connecting' : navigator.onLine ? 'reconnecting' : 'offline');
+    onState(attempt === 0 ? 'connecting' : navigator.onLine ? 'reconnecting' : 'offline');
     const current = createClient({
       url: `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/graphql`,
-      connectionParams: { token: options.session.token, apiKey: options.session.apiKey, deviceId: options.session.deviceId },
+      connectionParams: { token: session.token, apiKey: session.apiKey, deviceId: session.deviceId },
       retryAttempts: 0,
       lazy: false,
+      // Connection failures arrive through `closed` below.
+      onNonLazyError: () => undefined,
       keepAlive: 10_000,
       on: {
         connected: () => {
           connected = true;
           attempt = 0;
-          options.onState('live');
+          onState('live');
         },
+        closed: (event) => dropped(current, event),
+        error: (error) => dropped(current, error),
       },
     });
     client = current;
-    current.subscribe<{ customerChanged: CustomerChange }>(
-      { query: options.query(), variables: { after } },
-      {
-        next: ({ data, errors }) => {
-          const change = data?.customerChanged;
-          if (!change) {
-            if (errors?.length) options.onState('live', errors[0].message);
-            return;
-          }
-          after = change.cursor;
-          if (seen.has(change.cursor)) return;
-          seen.add(change.cursor);
-          if (seen.size > SEEN_LIMIT) seen.delete(seen.values().next().value as string);
-          options.onChange(change);
-        },
-        error: (error: unknown) => dropped(current, error),
-        complete: () => dropped(current, undefined),
-      },
-    );
+    for (const stream of streams) subscribe(current, stream);
   };
 
   const dropped = (which: Client, error: unknown): void => {
-    void which.dispose();
     if (stopped || which !== client) return;
+    client = undefined;
     connected = false;
+    void which.dispose();
     const fatal = FATAL_CLOSE.get((error as { code?: number } | undefined)?.code ?? 0);
     if (fatal) {
-      options.onState('offline', fatal);
+      onState('offline', fatal);
       return;
     }
     attempt += 1;
-    options.onState(navigator.onLine ? 'reconnecting' : 'offline');
-    retryTimer = window.setTimeout(() => {
-      retryTimer = undefined;
-      connect();
-    }, Math.min(MAX_BACKOFF_MS, 250 * 2 ** Math.min(attempt, 5)));
+    onState(navigator.onLine ? 'reconnecting' : 'offline');
+    retryTimer = window.setTimeout(
+      () => {
+        retryTimer = undefined;
+        connect();
+      },
+      Math.min(MAX_BACKOFF_MS, 250 * 2 ** Math.min(attempt, 5)),
+    );
   };
 
   // Back online: a socket that survived is live again; one waiting to retry retries now.
   const online = (): void => {
     if (stopped) return;
-    if (connected) options.onState('live');
+    if (connected) onState('live');
     if (!retryTimer) return;
     window.clearTimeout(retryTimer);
     retryTimer = undefined;
     connect();
   };
-  const offline = (): void => options.onState('offline');
+  const offline = (): void => onState('offline');
   window.addEventListener('online', online);
   window.addEventListener('offline', offline);
   connect();
-  return () => {
-    stopped = true;
-    window.clearTimeout(retryTimer);
-    window.removeEventListener('online', online);
-    window.removeEventListener('offline', offline);
-    void client?.dispose();
+
+  return {
+    stream(options) {
+      const stream: Stream = { ...options, seen: new Set() };
+      streams.add(stream);
+      if (client) subscribe(client, stream);
+      return () => {
+        streams.delete(stream);
+        stream.unsubscribe?.();
+      };
+    },
+    stop() {
+      stopped = true;
+      window.clearTimeout(retryTimer);
+      window.removeEventListener('online', online);
+      window.removeEventListener('offline', offline);
+      void client?.dispose();
+    },
   };
 }

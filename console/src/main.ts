@@ -7,8 +7,9 @@ import { FieldAccess, graphql, RequestError, type Session } from './api';
 import { resolveConflict, type Conflict } from './conflict';
 import { changedInput, editableFields, renderDetail, type DetailData, type EditState } from './detail';
 import { byId, clock, h, replaceChildren } from './dom';
-import { changesSubscription, CORE_FIELDS, customerQuery, display, LIST_FIELDS, listQuery, probeQuery, STAGES, UPDATE_CUSTOMER } from './fields';
-import { startLive, type ConnectionState, type CustomerChange } from './live';
+import { changesSubscription, CORE_FIELDS, customerQuery, customerSubscription, display, LIST_FIELDS, listQuery, probeQuery, STAGES, UPDATE_CUSTOMER } from './fields';
+import { startLive, type ConnectionState, type CustomerChange, type Live } from './live';
+import type { GraphQLErrorShape } from './api';
 
 const PAGE_SIZE = 15;
 const ACTIVITY_LIMIT = 20;
@@ -25,7 +26,11 @@ interface Page {
 const state: {
   session?: Session;
   access: FieldAccess;
-  stopLive?: () => void;
+  live?: Live;
+  /** The newest cursor seen on the tenant stream: where a newly opened customer's stream starts. */
+  lastCursor: string | null;
+  /** Ends the open customer's stream. */
+  stopDetailStream?: () => void;
   filter: { search?: string; stage?: string };
   /** `after` of each page visited so far; the last one is the page shown. */
   pageStarts: Array<string | null>;
@@ -33,7 +38,7 @@ const state: {
   openId?: string;
   detail?: DetailData;
   edit?: EditState;
-} = { access: new FieldAccess(), filter: {}, pageStarts: [null] };
+} = { access: new FieldAccess(), filter: {}, pageStarts: [null], lastCursor: null };
 
 function deviceId(): string {
   let id = localStorage.getItem('cg-device-id');
@@ -74,7 +79,8 @@ async function signInWithCredential(credential: string): Promise<void> {
 }
 
 async function signIn(session: Session): Promise<void> {
-  state.stopLive?.();
+  state.live?.stop();
+  state.stopDetailStream = undefined;
   const me = await graphql<{ me: { id: string; tenant: string; roles: string[]; writableFields: string[] } }>(session, 'query ConsoleMe { me { id tenant roles writableFields } }');
   const viewer = me.data!.me;
   state.access = new FieldAccess(viewer.writableFields);
@@ -88,13 +94,9 @@ async function signIn(session: Session): Promise<void> {
   // One probe learns every field this identity may never read, so later queries ask only for the rest.
   await state.access.run(session, probeQuery);
   const latest = await graphql<{ latestChangeCursor: string | null }>(session, 'query ConsoleLatest { latestChangeCursor }');
-  state.stopLive = startLive({
-    session: state.session,
-    query: () => changesSubscription(state.access),
-    after: latest.data?.latestChangeCursor ?? null,
-    onChange,
-    onState: setConnection,
-  });
+  state.lastCursor = latest.data?.latestChangeCursor ?? null;
+  state.live = startLive(state.session, setConnection);
+  state.live.stream({ query: changesSubscription(state.access), after: state.lastCursor, onChange });
   await loadPage();
   flash(`Signed in as ${state.session.label}`);
 }
@@ -137,6 +139,10 @@ async function openCustomer(id: string): Promise<void> {
   if (state.edit && state.openId !== id && Object.keys(changedInput(state.edit)).length > 0 && !confirm('Discard your unsaved edit?')) return;
   state.openId = id;
   state.edit = undefined;
+  // The customer's own stream pushes it whole after every change; it starts at a cursor no later
+  // than the fetch below, so no change can fall in between (one seen twice just redraws).
+  state.stopDetailStream?.();
+  state.stopDetailStream = state.live?.stream({ query: customerSubscription(state.access), variables: { ids: [id] }, after: state.lastCursor, onChange: onCustomerChange });
   await refreshDetail();
   renderList();
 }
@@ -151,8 +157,15 @@ async function refreshDetail(): Promise<void> {
     replaceChildren(byId('detail'), h('p', { class: 'muted' }, 'This customer is gone (merged or not visible).'));
     return;
   }
+  // The customer's stream may already have drawn something newer than this answer.
+  if (state.detail?.customer.id === id && versionSum(state.detail.customer) > versionSum(result.data.customer)) return;
   state.detail = { customer: result.data.customer, errors: result.errors ?? [] };
   if (!state.edit) drawDetail();
+}
+
+/** Each owner's version only grows, so their sum orders two reads of one customer. */
+function versionSum(customer: Record<string, any>): number {
+  return (customer.version ?? 0) + (customer.service?.version ?? 0) + (customer.marketing?.version ?? 0);
 }
 
 function drawDetail(): void {
@@ -213,6 +226,7 @@ async function submit(expectedVersion: number, input: Record<string, unknown>): 
 // ---- live ----------------------------------------------------------------------------------
 
 function onChange(change: CustomerChange): void {
+  state.lastCursor = change.cursor;
   addActivity(change);
   const row = state.page?.rows.find((r) => r.id === change.customerId);
   if (row && change.customer) {
@@ -220,13 +234,21 @@ function onChange(change: CustomerChange): void {
     renderList();
     document.querySelector(`#list-body tr[data-id="${CSS.escape(change.customerId)}"]`)?.classList.add('changed');
   }
-  if (change.customerId === state.openId) {
-    if (state.edit) {
-      state.edit.notice = `${change.actor}${change.deviceId ? ` on ${change.deviceId}` : ''} changed ${change.changedFields.join(', ')} while you were editing (${change.source} v${change.version}). Saving merges your changes or shows the conflict.`;
-      drawDetail();
-    }
-    void refreshDetail().catch(showError);
+}
+
+/** A change of the open customer, with the customer as it is now. */
+function onCustomerChange(change: CustomerChange, errors: readonly GraphQLErrorShape[]): void {
+  if (change.customerId !== state.openId) return;
+  if (!change.customer) {
+    state.detail = undefined;
+    replaceChildren(byId('detail'), h('p', { class: 'muted' }, 'This customer is gone (merged or no longer visible).'));
+    return;
   }
+  state.detail = { customer: change.customer, errors };
+  if (state.edit) {
+    state.edit.notice = `${change.actor}${change.deviceId ? ` on ${change.deviceId}` : ''} changed ${change.changedFields.join(', ')} while you were editing (${change.source} v${change.version}). Saving merges your changes or shows the conflict.`;
+  }
+  drawDetail();
 }
 
 function addActivity(change: CustomerChange): void {
