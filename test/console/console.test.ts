@@ -7,6 +7,7 @@ import { insertCustomer } from '../support/fixtures';
 import { launchBrowser, waitForCount, waitForText } from '../../tools/browser';
 import { startStack, TEST_JWT_SECRET, type TestStack } from '../support/stack';
 import { dataOf } from '../support/graphql';
+import { createApiKey } from '../../lib/apiKeys';
 
 const ADA = { name: 'Ada Lovelace', company: 'Analytical Engines', email: 'ada@example.com', phone: '+8613800138000', idNumber: '110101199003070011', ownerId: 'sales-1', stage: 'QUALIFIED' as const, dealValue: 1200, tags: ['vip'], tier: 'gold', tickets: [{ subject: 'Cannot log in', status: 'OPEN' as const, priority: 'HIGH' as const }] };
 const GRACE = { name: 'Grace Hopper', company: 'Navy', email: 'grace@example.com', phone: '+8613800138001', idNumber: '110101199003070022', ownerId: 'sales-2', stage: 'LEAD' as const, dealValue: 300 };
@@ -148,6 +149,25 @@ test('a partner sees no personal data: those fields are marked, not missing', as
   expect(await partner.isVisible('#edit')).toBe(false);
   const text = await partner.locator('body').innerText();
   for (const value of PII) expect(text).not.toContain(value);
+});
+
+test('a pasted partner key signs in, and a forged token is refused with a clear message', async () => {
+  const { key } = await createApiKey(stack.db, 'acme', 'console test');
+  const context = await browser.newContext();
+  contexts.push(context);
+  const page = await context.newPage();
+  await page.goto(consoleUrl);
+  await page.click('#paste summary');
+  await page.fill('#credential', stack.token('admin', 'admin-1', 'acme').replace(/\.[^.]+$/, '.forged'));
+  await page.click('#credential-form button');
+  await page.waitForSelector('#message[data-kind="error"]');
+  expect(await page.textContent('#message')).toMatch(/\(UNAUTHENTICATED\)$/);
+  expect(await page.textContent('#connection')).toBe('offline');
+  await page.fill('#credential', key);
+  await page.click('#credential-form button');
+  await page.waitForSelector('#connection[data-state="live"]');
+  expect(await page.textContent('#who')).toMatch(/partner · acme/);
+  await waitForCount(page, '#list-body tr', 3);
 });
 
 test("a salesperson sees the phone of their own customer and a marked field on someone else's", async () => {
