@@ -4,6 +4,7 @@
  * `index.ts` with settings from the environment, and dies with its parent (test/support/childProbe.ts).
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort, stopChild } from '../../tools/services';
 import type { ProcessSample } from './childProbe';
@@ -161,4 +162,30 @@ async function waitForHttp(service: ChildService, url: string, timeoutMs = 60_00
   }
   await service.stop();
   throw new Error(`${url} did not answer within ${timeoutMs / 1000} s`);
+}
+
+/**
+ * TCP connections a process has open to a remote port (Linux /proc): how many sockets the gateway
+ * holds towards one subgraph, whatever else it has open.
+ */
+export function connectionsTo(pid: number, remotePort: number): number {
+  const inodes = new Set<string>();
+  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+    try {
+      const match = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
+      if (match) inodes.add(match[1]);
+    } catch {
+      // closed while we looked
+    }
+  }
+  const hexPort = remotePort.toString(16).toUpperCase().padStart(4, '0');
+  let count = 0;
+  for (const table of ['tcp', 'tcp6']) {
+    for (const line of readFileSync(`/proc/${pid}/net/${table}`, 'utf8').split('\n').slice(1)) {
+      const columns = line.trim().split(/\s+/);
+      // columns: sl local_address rem_address st tx:rx tr:when retrnsmt uid timeout inode
+      if (columns.length > 9 && columns[2].endsWith(`:${hexPort}`) && inodes.has(columns[9])) count += 1;
+    }
+  }
+  return count;
 }
