@@ -4,6 +4,10 @@ import { readFileSync, unwatchFile, watchFile } from 'node:fs';
 import type { SubgraphName } from '../lib/config';
 import type { Logger } from '../lib/logger';
 import { SubgraphDataSource } from './subgraphDataSource';
+import { createSubgraphFetcher } from './subgraphFetcher';
+
+/** Connections per subgraph: well above one gateway's useful concurrency, far below what hurts a subgraph. */
+const MAX_SOCKETS_PER_SUBGRAPH = 128;
 
 export interface GatewayOptions {
   readonly supergraphPath: string;
@@ -16,6 +20,7 @@ export interface GatewayOptions {
 
 /** Builds the gateway; `ApolloServer.start()` loads it. */
 export function createGateway(options: GatewayOptions): ApolloGateway {
+  const fetcher = createSubgraphFetcher({ timeoutMs: options.subgraphTimeoutMs, maxSockets: MAX_SOCKETS_PER_SUBGRAPH });
   return new ApolloGateway({
     // A new supergraph file is picked up while running; open subscriptions stay open.
     supergraphSdl: async ({ update }) => {
@@ -38,13 +43,19 @@ export function createGateway(options: GatewayOptions): ApolloGateway {
         }
       };
       watchFile(options.supergraphPath, { interval: 1000 }, onChange);
-      return { supergraphSdl: current, cleanup: async () => unwatchFile(options.supergraphPath, onChange) };
+      // Called by the gateway's stop(): no watcher or idle subgraph connection outlives it.
+      const cleanup = async () => {
+        unwatchFile(options.supergraphPath, onChange);
+        fetcher.close();
+      };
+      return { supergraphSdl: current, cleanup };
     },
     logger: options.logger,
     buildService: ({ name, url }) =>
       new SubgraphDataSource({
         name,
         url: options.subgraphUrls[name as SubgraphName] ?? url!,
+        fetcher: fetcher.fetch,
         timeoutMs: options.subgraphTimeoutMs,
         internalSecret: options.internalSecret,
         logger: options.logger,

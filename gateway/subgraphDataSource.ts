@@ -5,7 +5,7 @@
  */
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
-import type { Fetcher } from '@apollo/utils.fetcher';
+import type { Fetcher, FetcherRequestInit } from '@apollo/utils.fetcher';
 import { Kind, parse, type SelectionSetNode } from 'graphql';
 import { CALLER_HEADER, encodeCaller } from '../lib/caller';
 import { signRequest } from '../lib/internalAuth';
@@ -17,6 +17,9 @@ export interface SubgraphDataSourceOptions {
   /** HMAC key shared with the subgraphs. */
   readonly internalSecret: string;
   readonly url: string;
+  /** How requests reach the subgraph (gateway/subgraphFetcher: keep-alive, capped, timed out). */
+  readonly fetcher: Fetcher;
+  /** What the fetcher's timeout is, for the error message. */
   readonly timeoutMs: number;
   readonly logger: Logger;
 }
@@ -28,7 +31,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
   private readonly logger: Logger;
 
   constructor(options: SubgraphDataSourceOptions) {
-    super({ url: options.url, fetcher: createSigningFetcher(options.internalSecret, options.name, options.timeoutMs) });
+    super({ url: options.url, fetcher: createSigningFetcher(options.internalSecret, options.name, options.fetcher) });
     this.name = options.name;
     this.timeoutMs = options.timeoutMs;
     this.logger = options.logger;
@@ -60,14 +63,13 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
 }
 
 // Signs the exact body that is sent (the data source serialises it just before this call).
-// Node's fetch keeps connections alive per origin; the timeout keeps a slow subgraph from piling up requests.
-function createSigningFetcher(secret: string, subgraph: string, timeoutMs: number): Fetcher {
-  return ((url: string, init: { headers?: Record<string, string>; body?: string } & RequestInit) => {
-    const headers = { ...(init.headers ?? {}) };
-    const callerHeader = headers[CALLER_HEADER];
-    if (callerHeader) Object.assign(headers, signRequest(secret, subgraph, callerHeader, init.body ?? ''));
-    return fetch(url, { ...init, headers, signal: AbortSignal.timeout(timeoutMs) });
-  }) as unknown as Fetcher;
+function createSigningFetcher(secret: string, subgraph: string, fetcher: Fetcher): Fetcher {
+  return (url: string, init: FetcherRequestInit = {}) => {
+    const callerHeader = init.headers?.[CALLER_HEADER];
+    if (!callerHeader) return fetcher(url, init);
+    const body = String(init.body ?? '');
+    return fetcher(url, { ...init, body, headers: { ...init.headers, ...signRequest(secret, subgraph, callerHeader, body) } });
+  };
 }
 
 const rootFieldsCache = new Map<string, string[]>();
