@@ -8,7 +8,7 @@
 import type { ApolloServer } from '@apollo/server';
 import { decodeJwt } from 'jose';
 import { createHash } from 'node:crypto';
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import {
   getOperationAST,
@@ -47,7 +47,7 @@ export interface SubscriptionOptions {
   readonly validationRules: readonly ValidationRule[];
   readonly maxTokens: number;
   readonly rateLimit?: (caller: Caller) => Promise<void>;
-  /** Allowed `Origin` values; empty allows any (development). Requests without an Origin (not browsers) pass. */
+  /** Allowed `Origin` values besides the gateway's own (the console); empty allows any (development). Requests without an Origin (not browsers) pass. */
   readonly allowedOrigins: readonly string[];
   readonly keepAliveMs?: number;
   readonly maxSubscriptionsPerSocket?: number;
@@ -73,7 +73,7 @@ export function attachSubscriptions(options: SubscriptionOptions): { dispose(): 
   const wss = new WebSocketServer({
     server: options.httpServer,
     path: '/graphql',
-    verifyClient: ({ origin }: { origin?: string }) => !origin || options.allowedOrigins.length === 0 || options.allowedOrigins.includes(origin),
+    verifyClient: ({ origin, req }: { origin?: string; req: IncomingMessage }) => originAllowed(origin, req.headers.host, options.allowedOrigins),
   });
   const sockets = new WeakMap<WebSocket, SocketState>();
   const stateOf = (socket: WebSocket) => {
@@ -282,4 +282,17 @@ function tokenExpiry(authorization: string | undefined): number | undefined {
 
 function codeError(error: GraphQLError, code: string): GraphQLError {
   return new GraphQLError(error.message, { nodes: error.nodes, extensions: { code } });
+}
+
+/**
+ * Whether a WebSocket upgrade may proceed: no Origin (not a browser), no list (development), a
+ * listed origin, or the gateway's own host (the console it serves; a browser cannot forge Origin).
+ */
+export function originAllowed(origin: string | undefined, host: string | undefined, allowed: readonly string[]): boolean {
+  if (!origin || allowed.length === 0 || allowed.includes(origin)) return true;
+  try {
+    return host !== undefined && new URL(origin).host === host;
+  } catch {
+    return false;
+  }
 }

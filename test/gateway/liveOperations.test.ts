@@ -44,7 +44,7 @@ it('picks up a new supergraph file while a subscription stays open and keeps del
   await client.dispose();
 });
 
-it('refuses a WebSocket from a browser origin that is not allowed, and accepts an allowed one', async () => {
+it('refuses a WebSocket from a browser origin that is not allowed, and accepts an allowed one and the gateway\'s own (its console)', async () => {
   const open = (origin: string) =>
     new Promise<string>((resolve) => {
       const socket = new WebSocket(stack.gatewayUrl.replace(/^http/, 'ws'), 'graphql-transport-ws', { origin });
@@ -57,4 +57,7 @@ it('refuses a WebSocket from a browser origin that is not allowed, and accepts a
     });
   expect(await open('https://evil.example')).toBe('refused 401');
   expect(await open('https://console.acme.test')).toBe('open');
+  const own = new URL(stack.gatewayUrl).host;
+  expect(await open(`http://${own}`)).toBe('open');
+  expect(await open(`http://${own}.evil.example`)).toBe('refused 401');
 });
