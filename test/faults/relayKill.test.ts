@@ -8,7 +8,7 @@ import { Redis } from 'ioredis';
 import { parseFeedMessage, tenantChannel, type ChangeMessage } from '../../lib/changeFeed';
 import { insertCustomer } from '../support/fixtures';
 import { dataOf } from '../support/graphql';
-import { acceptedVersusFeed, expectedCursors, feedProblems, readFeed, receivedCursors, seqOf } from '../support/feedCheck';
+import { acceptedVersusFeed, expectedCursors, feedProblems, readFeed, receivedCursors } from '../support/feedCheck';
 import { startLiveSubscriber, type LiveSubscriber } from '../support/liveSubscriber';
 import { spawnRelay, type ChildService } from '../support/processes';
 import { startSteadyWriter, type SteadyWriter } from '../support/steadyWriter';
