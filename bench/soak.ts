@@ -63,15 +63,24 @@ async function main(): Promise<void> {
     nodeFlags: ['--expose-gc'],
   });
   const clients = fork(join(__dirname, 'soakClients.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  let stopping: Promise<void> | undefined;
+  const stopAll = () =>
+    (stopping ??= (async () => {
+      clients.kill('SIGTERM');
+      await gateway.stop();
+      await stack.stop();
+      await services.stop();
+    })());
+  // Ctrl-C stops every process this run started.
+  const interrupt = () => void stopAll().then(() => process.exit(130));
+  process.once('SIGINT', interrupt);
+  process.once('SIGTERM', interrupt);
   try {
     const result = await soak(stack, gateway, clients);
     console.table(result.table);
     writeFileSync(join(__dirname, 'results/soak.json'), `${JSON.stringify({ measuredAt: new Date().toISOString(), settings: SETTINGS, ...result.json }, null, 2)}\n`);
   } finally {
-    clients.kill('SIGTERM');
-    await gateway.stop();
-    await stack.stop();
-    await services.stop();
+    await stopAll();
   }
 }
 
