@@ -8,7 +8,7 @@
  * `http.request` per subgraph fetch; profiled in bench/gatewayCompare.ts (issue #8).
  */
 import type { Fetcher, FetcherHeaders, FetcherRequestInit, FetcherResponse } from '@apollo/utils.fetcher';
-import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
+import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 
 export interface SubgraphFetcherOptions {
@@ -29,10 +29,16 @@ export interface SubgraphFetcher {
 
 /** Idle connections kept per origin, ready for the next burst. */
 const MAX_FREE_SOCKETS = 32;
+/**
+ * How long an idle connection is kept. Node's agent shortens it to 1 s under what the server
+ * announces (`Keep-Alive: timeout=5` from a Node subgraph), but only when a timeout is set at all:
+ * without one, idle sockets outlive the server's and a reuse can meet its close (ECONNRESET).
+ */
+const IDLE_SOCKET_MS = 30_000;
 
 /** Creates the client; one serves every subgraph (the cap applies per origin). */
 export function createSubgraphFetcher(options: SubgraphFetcherOptions): SubgraphFetcher {
-  const agentOptions = { keepAlive: true, maxSockets: options.maxSockets, maxFreeSockets: MAX_FREE_SOCKETS, scheduling: 'lifo' as const };
+  const agentOptions = { keepAlive: true, maxSockets: options.maxSockets, maxFreeSockets: MAX_FREE_SOCKETS, timeout: IDLE_SOCKET_MS, scheduling: 'lifo' as const };
   const http = new HttpAgent(agentOptions);
   const https = new HttpsAgent(agentOptions);
   const targets = new Map<string, URL>();
@@ -56,29 +62,41 @@ export function createSubgraphFetcher(options: SubgraphFetcherOptions): Subgraph
 function post(target: URL, url: string, init: FetcherRequestInit, agent: HttpAgent, timeoutMs: number): Promise<FetcherResponse> {
   const body = init.body ?? '';
   const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
+  const options = {
+    protocol: target.protocol,
+    hostname: target.hostname,
+    port: target.port,
+    path: `${target.pathname}${target.search}`,
+    method: init.method ?? 'POST',
+    agent,
+    headers: { ...init.headers, 'content-length': Buffer.byteLength(body) },
+  };
   return new Promise((resolve, reject) => {
-    const request = send(
-      {
-        protocol: target.protocol,
-        hostname: target.hostname,
-        port: target.port,
-        path: `${target.pathname}${target.search}`,
-        method: init.method ?? 'POST',
-        agent,
-        headers: { ...init.headers, 'content-length': Buffer.byteLength(body) },
-      },
-      (response) => readBody(response).then((bytes) => {
-        clearTimeout(timer);
-        resolve(new BufferedResponse(url, response, bytes));
-      }, fail),
-    );
+    let request: ClientRequest;
     const timer = setTimeout(() => request.destroy(timeoutError(timeoutMs)), timeoutMs);
-    function fail(error: Error) {
+    const fail = (error: Error) => {
       clearTimeout(timer);
       reject(error);
-    }
-    request.on('error', fail);
-    request.end(body);
+    };
+    const attempt = (retried: boolean) => {
+      let answered = false;
+      request = send(options, (response) => {
+        answered = true;
+        readBody(response).then((bytes) => {
+          clearTimeout(timer);
+          resolve(new BufferedResponse(url, response, bytes));
+        }, fail);
+      });
+      request.on('error', (error: NodeJS.ErrnoException) => {
+        // A kept-alive connection the subgraph closed just as it was reused: the request never got
+        // there, so send it once more on a fresh connection. Even if it had, the subgraph refuses
+        // the copy (its signature's nonce is spent): nothing is ever applied twice.
+        if (!retried && !answered && request.reusedSocket && (error.code === 'ECONNRESET' || error.code === 'EPIPE')) attempt(true);
+        else fail(error);
+      });
+      request.end(body);
+    };
+    attempt(false);
   });
 }
 

@@ -2,6 +2,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createSubgraphFetcher, type SubgraphFetcher } from '../../gateway/subgraphFetcher';
+import { waitUntil } from '../support/waitUntil';
 
 let server: Server;
 let url: string;
@@ -84,6 +85,47 @@ it('passes an error status through with its body for the data source to report',
   expect(response.ok).toBe(false);
   expect(response.status).toBe(401);
   expect(await response.text()).toBe('{"errors":[{"message":"not signed"}]}');
+});
+
+it('closes an idle connection before the subgraph would, as the subgraph announces', async () => {
+  // A Node subgraph announces `Keep-Alive: timeout=3`; the client lets go after 2 s, the server would after 3 s.
+  server.keepAliveTimeout = 3000;
+  let closedByClient = false;
+  server.once('connection', (socket) => socket.once('end', () => (closedByClient = true)));
+  try {
+    await (await fetcher().fetch(url, { method: 'POST', body: '{}' })).json();
+    await waitUntil(() => closedByClient, 2900);
+  } finally {
+    server.keepAliveTimeout = 5000;
+  }
+});
+
+it('sends a request again on a fresh connection when a kept-alive one is closed as it is reused', async () => {
+  const requestsOnSocket = new WeakMap<object, number>();
+  let requests = 0;
+  handler = (req, res, body) => {
+    requests += 1;
+    const n = (requestsOnSocket.get(req.socket) ?? 0) + 1;
+    requestsOnSocket.set(req.socket, n);
+    // The second request on a connection meets the subgraph closing it (its idle timeout, a restart).
+    if (n === 2) req.socket.destroy();
+    else res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ data: { echo: body } }));
+  };
+  const client = fetcher();
+  expect(await (await client.fetch(url, { method: 'POST', body: '{"n":1}' })).json()).toEqual({ data: { echo: '{"n":1}' } });
+  expect(await (await client.fetch(url, { method: 'POST', body: '{"n":2}' })).json()).toEqual({ data: { echo: '{"n":2}' } });
+  expect(requests).toBe(3);
+  expect(connections).toBe(2);
+});
+
+it('does not send a request again when a fresh connection fails', async () => {
+  let requests = 0;
+  handler = (req) => {
+    requests += 1;
+    req.socket.destroy();
+  };
+  await expect(fetcher().fetch(url, { method: 'POST', body: '{}' })).rejects.toMatchObject({ code: 'ECONNRESET' });
+  expect(requests).toBe(1);
 });
 
 it('fails when nothing listens at the address', async () => {
