@@ -116,7 +116,9 @@ async function soak(stack: Awaited<ReturnType<typeof startStack>>, gateway: Awai
   const write = async () => {
     const id = ids[writes % ids.length];
     writes += 1;
-    const data = await post(admin, `mutation($id: ID!, $v: Int!) { updateCustomer(id: $id, expectedVersion: $v, input: {dealValue: ${writes}}) { version } }`, { id, v: versions.get(id) });
+    // One document for every write (values in variables), as a client sends it: the gateway's
+    // bounded caches of parsed documents and plans would otherwise fill up and look like a leak.
+    const data = await post(admin, `mutation($id: ID!, $v: Int!, $d: Float) { updateCustomer(id: $id, expectedVersion: $v, input: {dealValue: $d}) { version } }`, { id, v: versions.get(id), d: writes });
     versions.set(id, data.updateCustomer.version);
   };
   // Measured from when every steady subscriber is live: it received a first write.
