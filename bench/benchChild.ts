@@ -17,9 +17,17 @@ export interface BenchChild {
   stop(): Promise<void>;
 }
 
+/**
+ * The environment without APOLLO_* / HIVE_* variables: Apollo Server turns usage reporting (and with
+ * it ftv1 traces from subgraphs) on by itself when APOLLO_KEY is set, and a benchmark reports nowhere.
+ */
+export function withoutReportingKeys(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([name]) => !/^(APOLLO_|HIVE_)/.test(name)));
+}
+
 /** Forks `bench/<entry>` under tsx. */
 export function forkBenchChild(entry: string, args: readonly string[] = [], execArgv: readonly string[] = []): BenchChild {
-  const child = fork(join(__dirname, entry), [...args], { execArgv: ['--import', 'tsx', ...execArgv], stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+  const child = fork(join(__dirname, entry), [...args], { env: withoutReportingKeys(process.env), execArgv: ['--import', 'tsx', ...execArgv], stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-STDERR_TAIL);

@@ -62,6 +62,8 @@ export interface GatewayBenchRow {
   readonly failed: number;
   /** Of those, writes refused with VERSION_CONFLICT (real setup only). */
   readonly conflicts: number;
+  /** The start of the first failed response, when one failed. */
+  readonly firstFailure?: string;
 }
 
 export interface GatewayBenchReport {
@@ -178,7 +180,7 @@ async function runSetup(
       }
       for (const [kind, cell] of cells) {
         const row = toRow(setup, operation, kind, cell);
-        log(`${setup} ${operation} ${kind}: ${row.requestsPerSecond} req/s, p99 ${row.p99Ms} ms, ${row.cpuMsPerRequest} CPU ms/req, ${row.failed} failed`);
+        log(`${setup} ${operation} ${kind}: ${row.requestsPerSecond} req/s, p99 ${row.p99Ms} ms, ${row.cpuMsPerRequest} CPU ms/req, ${row.failed} failed${row.firstFailure ? ` (first: ${row.firstFailure})` : ''}`);
         rows.push(row);
       }
     }
@@ -197,6 +199,7 @@ interface Cell {
   rssBytes: number;
   failed: number;
   conflicts: number;
+  firstFailure?: string;
 }
 
 function emptyCell(): Cell {
@@ -211,6 +214,7 @@ function addSlice(cell: Cell, result: LoadResult, cpuMicros: number, rssBytes: n
   cell.rssBytes = Math.max(cell.rssBytes, rssBytes);
   cell.failed += result.failed;
   cell.conflicts += result.conflicts;
+  cell.firstFailure ??= result.firstFailure;
 }
 
 function toRow(setup: SubgraphSetup, operation: OperationName, gateway: GatewayKind, cell: Cell): GatewayBenchRow {
@@ -230,6 +234,7 @@ function toRow(setup: SubgraphSetup, operation: OperationName, gateway: GatewayK
     requests: cell.requests,
     failed: cell.failed,
     conflicts: cell.conflicts,
+    ...(cell.firstFailure ? { firstFailure: cell.firstFailure } : {}),
   };
 }
 

@@ -38,6 +38,8 @@ export interface LoadResult {
   readonly failed: number;
   /** Of those, writes refused with VERSION_CONFLICT (the pool learns the current version from them). */
   readonly conflicts: number;
+  /** The start of the first response that was not clean, to say why. */
+  readonly firstFailure?: string;
 }
 
 interface PooledCustomer {
@@ -56,6 +58,7 @@ let conflicts = 0;
 /** Runs one load and measures it. */
 export async function runLoad(request: LoadRequest): Promise<LoadResult> {
   const latencies: number[] = [];
+  let firstFailure: string | undefined;
   conflicts = 0;
   const options: autocannon.Options = {
     url: request.url,
@@ -66,7 +69,9 @@ export async function runLoad(request: LoadRequest): Promise<LoadResult> {
     requests: [typeof request.body === 'string' ? { body: request.body } : rotatingWrite(request.body)],
     verifyBody: (body) => {
       const text = String(body ?? '');
-      return text.includes(request.expect) && !text.includes('"errors"');
+      const clean = text.includes(request.expect) && !text.includes('"errors"');
+      if (!clean) firstFailure ??= text.slice(0, 400);
+      return clean;
     },
   };
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
@@ -80,6 +85,7 @@ export async function runLoad(request: LoadRequest): Promise<LoadResult> {
     latenciesMs: latencies.map((ms) => Math.round(ms * 100) / 100),
     failed: result.non2xx + result.mismatches + result.errors + result.timeouts,
     conflicts,
+    firstFailure,
   };
 }
 

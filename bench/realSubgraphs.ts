@@ -10,6 +10,7 @@ import { connectMongo } from '../lib/mongo';
 import { demoId } from '../tools/demoData';
 import { seedDemoData } from '../tools/seed';
 import { freePort, provisionServices, stopChild } from '../tools/services';
+import { withoutReportingKeys } from './benchChild';
 
 const ROOT = resolve(__dirname, '..');
 const DATABASE = 'cg-bench-gateways';
@@ -44,7 +45,7 @@ export async function startRealSubgraphs(options: RealSubgraphOptions): Promise<
   try {
     const ports = Object.fromEntries(await Promise.all(SUBGRAPH_NAMES.map(async (name) => [name, await freePort()] as const))) as Record<SubgraphName, number>;
     const env: NodeJS.ProcessEnv = {
-      ...process.env,
+      ...withoutReportingKeys(process.env),
       NODE_ENV: 'development',
       MONGODB_URI: mongodbUri,
       // No relay in this benchmark: writes stay in the change feed, nothing to wake.
