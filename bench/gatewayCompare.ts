@@ -69,6 +69,8 @@ export interface GatewayBenchRow {
 export interface GatewayBenchReport {
   readonly rows: GatewayBenchRow[];
   readonly stubStats?: StubStats;
+  /** Wall-clock time of the whole run, start-up and seeding included. */
+  readonly durationSeconds: number;
 }
 
 export const DEFAULT_GATEWAY_BENCH: GatewayBenchOptions = {
@@ -95,6 +97,7 @@ const WRITE_POOL_PER_CONNECTION = 40;
 /** Runs every cell (setup × operation × gateway) and returns the measurements. */
 export async function runGatewayBench(options: GatewayBenchOptions = DEFAULT_GATEWAY_BENCH): Promise<GatewayBenchReport> {
   const log = options.log ?? ((message: string) => process.stderr.write(`${message}\n`));
+  const started = Date.now();
   const load = forkBenchChild('load.ts');
   const rows: GatewayBenchRow[] = [];
   let stubStats: StubStats | undefined;
@@ -122,7 +125,7 @@ export async function runGatewayBench(options: GatewayBenchOptions = DEFAULT_GAT
   } finally {
     await load.stop();
   }
-  return { rows: withRatios(rows), stubStats };
+  return { rows: withRatios(rows), stubStats, durationSeconds: Math.round((Date.now() - started) / 1000) };
 }
 
 async function runSetup(
@@ -323,6 +326,7 @@ export function writeGatewayResults(report: GatewayBenchReport, options: Gateway
   const { log: _log, cpuProfileDir: _profiles, ...settings } = options;
   const result = {
     measuredAt: new Date().toISOString(),
+    durationSeconds: report.durationSeconds,
     machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, node: process.version },
     settings,
     caller: CALLER,

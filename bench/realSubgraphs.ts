@@ -35,7 +35,11 @@ export async function startRealSubgraphs(options: RealSubgraphOptions): Promise<
   const services = await provisionServices({ mongoBackend: 'memory', redis: false, log: options.log });
   const mongodbUri = services.mongodbUri.replace(/\/[^/?]*(\?|$)/, `/${DATABASE}$1`);
   const children: ChildProcess[] = [];
+  // Last resort when the benchmark exits without stopping them (an uncaught error): no subgraph outlives it.
+  const killChildren = () => children.forEach((child) => child.kill('SIGKILL'));
+  process.once('exit', killChildren);
   const stop = async () => {
+    process.off('exit', killChildren);
     await Promise.all(children.map(stopChild));
     const connection = await connectMongo(mongodbUri);
     await connection.dropDatabase().catch(() => undefined);
