@@ -17,7 +17,7 @@ import { insertCustomer } from '../test/support/fixtures';
 import { spawnGateway } from '../test/support/processes';
 import { startStack } from '../test/support/stack';
 import { provisionServices } from '../tools/services';
-import type { SoakClientsProgress, SoakClientsStart } from './soakClients';
+import type { SoakChurnStart, SoakClientsProgress, SoakClientsStart } from './soakClients';
 
 const SETTINGS = {
   maxSeconds: Number(process.env.SOAK_SECONDS ?? 240),
@@ -102,14 +102,9 @@ async function soak(stack: Awaited<ReturnType<typeof startStack>>, gateway: Awai
   const after = (await post(admin, `{ latestChangeCursor }`)).latestChangeCursor;
   const baseline = await gateway.sample();
 
-  let progress: SoakClientsProgress = { type: 'progress', steadyOpen: 0, steadyByVersion: {}, cycles: 0, fullCycles: 0, socketsReplaced: 0, errors: 0 };
+  let progress: SoakClientsProgress = { type: 'progress', steadyOpen: 0, steadyResumes: 0, steadyByVersion: {}, cycles: 0, fullCycles: 0, socketsReplaced: 0, errors: 0 };
   clients.on('message', (message: SoakClientsProgress) => (progress = message));
-  const start: SoakClientsStart = {
-    type: 'start',
-    url: gateway.url,
-    steady: { count: SETTINGS.subscribers, token: admin, after },
-    churn: { workers: SETTINGS.churnWorkers, cycles: SETTINGS.cycles, perSecond: SETTINGS.cycles / SETTINGS.maxSeconds, fullEvery: SETTINGS.fullEvery, token: churnAdmin, customerId: churnId, after: churnAfter },
-  };
+  const start: SoakClientsStart = { type: 'start', url: gateway.url, steady: { count: SETTINGS.subscribers, token: admin, after } };
   clients.send(start);
   const versions = new Map(ids.map((id) => [id, 1]));
   let writes = 0;
@@ -128,6 +123,12 @@ async function soak(stack: Awaited<ReturnType<typeof startStack>>, gateway: Awai
     if (Date.now() > deadline) throw new Error(`only ${progress.steadyByVersion[2] ?? 0} of ${SETTINGS.subscribers} subscribers are live after 120 s`);
     await new Promise((r) => setTimeout(r, 200));
   }
+  const churn: SoakChurnStart = {
+    type: 'churn',
+    url: gateway.url,
+    churn: { workers: SETTINGS.churnWorkers, cycles: SETTINGS.cycles, perSecond: SETTINGS.cycles / SETTINGS.maxSeconds, fullEvery: SETTINGS.fullEvery, token: churnAdmin, customerId: churnId, after: churnAfter },
+  };
+  clients.send(churn);
 
   const started = Date.now();
   const stopAt = started + SETTINGS.maxSeconds * 1000;
@@ -147,7 +148,7 @@ async function soak(stack: Awaited<ReturnType<typeof startStack>>, gateway: Awai
     if (Date.now() - lastLog > 15_000) {
       lastLog = Date.now();
       const s = samples.at(-1)!;
-      console.log(`${Math.round((Date.now() - started) / 1000)} s: ${progress.cycles} cycles, ${writes} writes, ${reads} reads, rss ${mb(s.rssBytes)} MB, heap ${mb(s.heapUsedBytes)} MB, handles ${s.activeHandles}, fds ${s.openFds}, errors ${progress.errors}${progress.lastError ? ` (${progress.lastError})` : ''}`);
+      console.log(`${Math.round((Date.now() - started) / 1000)} s: ${progress.cycles} cycles, ${writes} writes, ${reads} reads, rss ${mb(s.rssBytes)} MB, heap ${mb(s.heapUsedBytes)} MB, handles ${s.activeHandles}, fds ${s.openFds}, steady resumes ${progress.steadyResumes}, errors ${progress.errors}${progress.lastError ? ` (${progress.lastError})` : ''}`);
     }
   }
   const loadSeconds = (Date.now() - started) / 1000;
@@ -183,6 +184,7 @@ async function soak(stack: Awaited<ReturnType<typeof startStack>>, gateway: Awai
     writes,
     reads,
     deliveries: `${delivered()}/${expectedDeliveries}`,
+    steadyResumes: progress.steadyResumes,
     clientErrors: progress.errors,
     lastClientError: progress.lastError ?? null,
   };

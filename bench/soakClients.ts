@@ -7,11 +7,18 @@
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 
+/** Opens the steady subscribers; churn waits for its own message. */
 export interface SoakClientsStart {
   readonly type: 'start';
   readonly url: string;
-  /** Steady subscribers: one socket each, on the tenant the soak writes to. */
+  /** Steady subscribers: one socket each, on the tenant the soak writes to; a stream that ends is resumed from its last cursor, as a device does. */
   readonly steady: { readonly count: number; readonly token: string; readonly after: string };
+}
+
+/** Starts the churn (once every steady subscriber is live). */
+export interface SoakChurnStart {
+  readonly type: 'churn';
+  readonly url: string;
   /**
    * Churn: each cycle subscribes to one customer from just before its only change and unsubscribes:
    * most at once (the unsubscribe races the subscription's start), one in `fullEvery` after the
@@ -32,6 +39,8 @@ export interface SoakClientsStart {
 export interface SoakClientsProgress {
   readonly type: 'progress';
   readonly steadyOpen: number;
+  /** Steady streams that ended (an error) and were resumed from their last cursor. */
+  readonly steadyResumes: number;
   /** Events received by steady subscribers, per version written. */
   readonly steadyByVersion: Record<number, number>;
   readonly cycles: number;
@@ -48,6 +57,7 @@ const CHURN = `subscription($ids: [ID!], $after: String) { customerChanged(ids: 
 const CYCLES_PER_SOCKET = 20;
 
 let steadyOpen = 0;
+let steadyResumes = 0;
 const steadyByVersion: Record<number, number> = {};
 let cycles = 0;
 let fullCycles = 0;
@@ -79,31 +89,39 @@ function open(url: string, token: string, onClosed?: () => void): Client {
 async function startSteady(url: string, options: SoakClientsStart['steady']): Promise<void> {
   for (let i = 0; i < options.count; i++) {
     // Connect in small batches: a thousand simultaneous handshakes only measure the accept queue.
-    if (i % 100 === 99) await new Promise((r) => setTimeout(r, 50));
-    const client = open(url, options.token);
-    clients.push(client);
+    if (i % 50 === 49) await new Promise((r) => setTimeout(r, 100));
+    subscribeSteady(url, options.token, options.after);
     steadyOpen += 1;
-    client.subscribe(
-      { query: STEADY, variables: { after: options.after } },
-      {
-        next: (result) => {
-          const version = (result.data?.customerChanged as { version?: number } | undefined)?.version;
-          if (version === undefined) return noteError(result.errors);
-          steadyByVersion[version] = (steadyByVersion[version] ?? 0) + 1;
-        },
-        error: (error) => {
-          steadyOpen -= 1;
-          if (!stopping) noteError(error);
-        },
-        complete: () => {
-          steadyOpen -= 1;
-        },
-      },
-    );
   }
 }
 
-function cycle(client: Client, options: SoakClientsStart['churn'], full: boolean): Promise<void> {
+function subscribeSteady(url: string, token: string, after: string): void {
+  const client = open(url, token);
+  clients.push(client);
+  let cursor = after;
+  const resume = (error?: unknown) => {
+    if (stopping) return;
+    if (error !== undefined) noteError(error);
+    steadyResumes += 1;
+    void client.dispose();
+    setTimeout(() => subscribeSteady(url, token, cursor), 100);
+  };
+  client.subscribe(
+    { query: STEADY, variables: { after } },
+    {
+      next: (result) => {
+        const change = result.data?.customerChanged as { version?: number; cursor?: string } | undefined;
+        if (change?.version === undefined) return noteError(result.errors);
+        cursor = change.cursor!;
+        steadyByVersion[change.version] = (steadyByVersion[change.version] ?? 0) + 1;
+      },
+      error: resume,
+      complete: () => resume(),
+    },
+  );
+}
+
+function cycle(client: Client, options: SoakChurnStart['churn'], full: boolean): Promise<void> {
   return new Promise((resolve) => {
     let unsubscribe = () => undefined as void;
     const done = () => {
@@ -130,7 +148,7 @@ function cycle(client: Client, options: SoakClientsStart['churn'], full: boolean
   });
 }
 
-async function runChurnWorker(url: string, options: SoakClientsStart['churn']): Promise<void> {
+async function runChurnWorker(url: string, options: SoakChurnStart['churn']): Promise<void> {
   const intervalMs = (options.workers * 1000) / options.perSecond;
   let next = Date.now();
   while (!stopping && cycles < options.cycles) {
@@ -147,18 +165,22 @@ async function runChurnWorker(url: string, options: SoakClientsStart['churn']): 
   }
 }
 
-process.on('message', (message: SoakClientsStart | { type: 'stop' }) => {
-  if (message.type === 'stop') {
-    stopping = true;
-    void Promise.all(clients.map((c) => c.dispose())).then(() => process.exit(0));
-    return;
+process.on('message', (message: SoakClientsStart | SoakChurnStart | { type: 'stop' }) => {
+  switch (message.type) {
+    case 'stop':
+      stopping = true;
+      void Promise.all(clients.map((c) => c.dispose())).then(() => process.exit(0));
+      return;
+    case 'start':
+      void startSteady(message.url, message.steady);
+      setInterval(() => {
+        const progress: SoakClientsProgress = { type: 'progress', steadyOpen, steadyResumes, steadyByVersion, cycles, fullCycles, socketsReplaced, errors, lastError };
+        process.send!(progress);
+      }, 1000);
+      return;
+    case 'churn':
+      for (let i = 0; i < message.churn.workers; i++) void runChurnWorker(message.url, message.churn);
+      return;
   }
-  void startSteady(message.url, message.steady).then(() =>
-    Array.from({ length: message.churn.workers }, () => runChurnWorker(message.url, message.churn)),
-  );
-  setInterval(() => {
-    const progress: SoakClientsProgress = { type: 'progress', steadyOpen, steadyByVersion, cycles, fullCycles, socketsReplaced, errors, lastError };
-    process.send!(progress);
-  }, 1000);
 });
 process.on('disconnect', () => process.exit(0));
