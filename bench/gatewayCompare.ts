@@ -38,6 +38,8 @@ export interface GatewayBenchOptions {
   readonly connections: number;
   /** Customers seeded into the real setup's tenant. */
   readonly customers: number;
+  /** Root of another checkout whose gateway runs as `ours-baseline` (e.g. `git archive <ref> | tar -x -C dir`). */
+  readonly baselineDir?: string;
   /** Write a CPU profile of each gateway's measured runs here (`<setup>-<operation>-<gateway>.cpuprofile`). */
   readonly cpuProfileDir?: string;
   readonly log?: (message: string) => void;
@@ -146,6 +148,7 @@ async function runSetup(
       internalSecret: INTERNAL_SECRET,
       // The real subgraphs answer only signed requests: the other gateways sign as the same caller.
       signAs: setup === 'real' ? CALLER : undefined,
+      baselineDir: options.baselineDir,
     };
     for (const kind of options.gateways) {
       const child = forkBenchChild('gatewayProcess.ts', [JSON.stringify({ ...spec, kind } satisfies GatewaySpec)]);
@@ -323,7 +326,7 @@ export function formatGatewayTable(rows: readonly GatewayBenchRow[]): Array<Reco
 
 /** Writes bench/results/gateways.json. */
 export function writeGatewayResults(report: GatewayBenchReport, options: GatewayBenchOptions, path = join(__dirname, 'results/gateways.json')): void {
-  const { log: _log, cpuProfileDir: _profiles, ...settings } = options;
+  const { log: _log, cpuProfileDir: _profiles, baselineDir: _baseline, ...settings } = options;
   const result = {
     measuredAt: new Date().toISOString(),
     durationSeconds: report.durationSeconds,
@@ -372,16 +375,17 @@ async function main(): Promise<void> {
     .description('Our gateway vs plain Apollo Gateway vs Hive Gateway, side by side (a subset of `npm run bench -- gateways`).')
     .option('--setups <list>', 'stub,real', parseList<SubgraphSetup>(['stub', 'real']), DEFAULT_GATEWAY_BENCH.setups)
     .option('--operations <list>', OPERATION_NAMES.join(','), parseList(OPERATION_NAMES), DEFAULT_GATEWAY_BENCH.operations)
-    .option('--gateways <list>', GATEWAY_KINDS.join(','), parseList(GATEWAY_KINDS), DEFAULT_GATEWAY_BENCH.gateways)
+    .option('--gateways <list>', `${GATEWAY_KINDS.join(',')} (and ours-baseline)`, parseList<GatewayKind>([...GATEWAY_KINDS, 'ours-baseline']), DEFAULT_GATEWAY_BENCH.gateways)
     .option('--seconds <n>', 'measured seconds per cell', parsePositive, DEFAULT_GATEWAY_BENCH.seconds)
     .option('--warmup-seconds <n>', 'warm-up seconds per cell', parsePositive, DEFAULT_GATEWAY_BENCH.warmupSeconds)
     .option('--rounds <n>', 'interleaved slices per cell', parsePositive, DEFAULT_GATEWAY_BENCH.rounds)
     .option('--connections <n>', 'concurrent connections', parsePositive, DEFAULT_GATEWAY_BENCH.connections)
+    .option('--baseline <dir>', 'also run our gateway from another checkout of this repository, as ours-baseline (add it to --gateways)')
     .option('--cpu-prof <dir>', "write a CPU profile of each gateway's measured runs to this directory")
     .option('--out <file>', 'write the results here instead of printing only')
     .parse()
-    .opts<{ setups: SubgraphSetup[]; operations: OperationName[]; gateways: GatewayKind[]; seconds: number; warmupSeconds: number; rounds: number; connections: number; cpuProf?: string; out?: string }>();
-  const options: GatewayBenchOptions = { ...DEFAULT_GATEWAY_BENCH, ...opts, cpuProfileDir: opts.cpuProf };
+    .opts<{ setups: SubgraphSetup[]; operations: OperationName[]; gateways: GatewayKind[]; seconds: number; warmupSeconds: number; rounds: number; connections: number; cpuProf?: string; baseline?: string; out?: string }>();
+  const options: GatewayBenchOptions = { ...DEFAULT_GATEWAY_BENCH, ...opts, cpuProfileDir: opts.cpuProf, baselineDir: opts.baseline };
   const report = await runGatewayBench(options);
   console.table(formatGatewayTable(report.rows));
   if (opts.out) writeGatewayResults(report, options, opts.out);

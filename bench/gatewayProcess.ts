@@ -14,11 +14,13 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { Session, type Profiler } from 'node:inspector';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { CALLER_HEADER, encodeCaller, type Caller } from '../lib/caller';
 import type { SubgraphName } from '../lib/config';
 import { signRequest } from '../lib/internalAuth';
 
-export type GatewayKind = 'ours' | 'apollo' | 'hive' | 'hive-nodedup';
+/** `ours-baseline` is our gateway from another checkout (`GatewaySpec.baselineDir`), for before/after runs. */
+export type GatewayKind = 'ours' | 'ours-baseline' | 'apollo' | 'hive' | 'hive-nodedup';
 
 export interface GatewaySpec {
   readonly kind: GatewayKind;
@@ -31,6 +33,8 @@ export interface GatewaySpec {
    * real subgraphs answer only signed requests (lib/internalAuth); the stubs need no signature.
    */
   readonly signAs?: Caller;
+  /** For `ours-baseline`: the root of another checkout of this repository (its node_modules may be a link to ours). */
+  readonly baselineDir?: string;
 }
 
 export interface GatewayUsage {
@@ -43,9 +47,9 @@ export interface GatewayUsage {
 type Stop = () => Promise<void>;
 
 // Each starter loads only its own gateway's packages, so RSS counts nothing of the others.
-async function startOurs(spec: GatewaySpec): Promise<{ url: string; stop: Stop }> {
+async function startOurs(spec: GatewaySpec, root = join(__dirname, '..')): Promise<{ url: string; stop: Stop }> {
   // A CommonJS require: `import()` of a relative path would need a file extension under nodenext.
-  const { startGateway } = require('../gateway/startGateway') as typeof import('../gateway/startGateway');
+  const { startGateway } = require(join(root, 'gateway/startGateway')) as typeof import('../gateway/startGateway');
   const gateway = await startGateway({
     port: 0,
     host: '127.0.0.1',
@@ -128,7 +132,11 @@ function createSigner(spec: GatewaySpec, caller: Caller): (subgraph: string, bod
 }
 
 const STARTERS: Readonly<Record<GatewayKind, (spec: GatewaySpec) => Promise<{ url: string; stop: Stop }>>> = {
-  ours: startOurs,
+  ours: (spec) => startOurs(spec),
+  'ours-baseline': (spec) => {
+    if (!spec.baselineDir) throw new Error('ours-baseline needs baselineDir: the root of another checkout');
+    return startOurs(spec, spec.baselineDir);
+  },
   apollo: startApollo,
   hive: (spec) => startHive(spec, true),
   'hive-nodedup': (spec) => startHive(spec, false),
