@@ -12,14 +12,31 @@ export interface ChangeQueries {
   readonly live: string;
   /** A page of changes after `$cgAfter`, filtered by `$cgIds`. */
   readonly replay: string;
-  /** The subscriber's variables the selection uses. */
-  readonly variables: Readonly<Record<string, unknown>>;
+  /** The subscriber's variables the selection uses (their values go with every query). */
+  readonly variableNames: readonly string[];
 }
 
 export const REPLAY_PAGE = 200;
 
-/** Builds the queries of a validated subscription operation. */
-export function planChangeQueries(document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown>): ChangeQueries {
+// Plans depend on the operation only: subscribers of one cached document share theirs.
+const plans = new WeakMap<OperationDefinitionNode, ChangeQueries>();
+
+/** Builds (or recalls) the queries of a validated subscription operation. */
+export function planChangeQueries(document: DocumentNode, operation: OperationDefinitionNode): ChangeQueries {
+  let plan = plans.get(operation);
+  if (!plan) {
+    plan = buildChangeQueries(document, operation);
+    plans.set(operation, plan);
+  }
+  return plan;
+}
+
+/** The subscriber's values of the variables its change queries use. */
+export function changeQueryVariables(queries: ChangeQueries, variables: Readonly<Record<string, unknown>>): Readonly<Record<string, unknown>> {
+  return Object.fromEntries(queries.variableNames.filter((name) => name in variables).map((name) => [name, variables[name]]));
+}
+
+function buildChangeQueries(document: DocumentNode, operation: OperationDefinitionNode): ChangeQueries {
   const root = operation.selectionSet.selections.find((s): s is FieldNode => s.kind === Kind.FIELD && s.name.value === 'customerChanged');
   if (!root?.selectionSet) throw new Error('not a customerChanged subscription');
   const fragments = document.definitions.filter((d) => d.kind === Kind.FRAGMENT_DEFINITION);
@@ -40,6 +57,6 @@ export function planChangeQueries(document: DocumentNode, operation: OperationDe
     responseKey: root.alias?.value ?? root.name.value,
     live: `query CgLiveChange(${declared}) { changes(after: $cgAfter, first: 1, ids: $cgIds) { changes ${inner} } }\n${fragmentText}`,
     replay: `query CgReplay(${declared}) { changes(after: $cgAfter, first: ${REPLAY_PAGE}, ids: $cgIds) { cursor hasMore changes ${inner} } }\n${fragmentText}`,
-    variables: Object.fromEntries(Object.entries(variables).filter(([name]) => used.has(name))),
+    variableNames: [...used],
   };
 }

@@ -10,20 +10,8 @@ import { decodeJwt } from 'jose';
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, Server } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import {
-  getOperationAST,
-  GraphQLError,
-  parse,
-  print,
-  specifiedRules,
-  validate,
-  type ExecutionArgs,
-  type ExecutionResult,
-  type GraphQLSchema,
-  type ValidationRule,
-} from 'graphql';
+import { getOperationAST, GraphQLError, print, specifiedRules, type ExecutionArgs, type ExecutionResult, type GraphQLSchema, type ValidationRule } from 'graphql';
 import { CloseCode } from 'graphql-ws';
-import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { operationHash } from '../lib/apiKeys';
 import type { Caller } from '../lib/caller';
@@ -31,10 +19,13 @@ import { CustomerGraphError } from '../lib/errors';
 import type { Logger } from '../lib/logger';
 import { abilityFor } from '../lib/policy';
 import type { AuthHeaders } from './auth';
-import { planChangeQueries } from './changeQueries';
+import { changeQueryVariables, planChangeQueries } from './changeQueries';
 import type { GatewayContext } from './context';
+import { createDeliveryGroups, type RunQuery } from './deliveryGroups';
+import { createDocumentCache, type CheckedDocument } from './documentCache';
+import { serveGraphqlWs } from './graphqlWsServer';
 import type { Fanout } from './fanout';
-import { createLiveSubscription, type RunQuery } from './liveSubscription';
+import { createLiveSubscription } from './liveSubscription';
 import { findForbiddenFields } from './plugins/usePermissions';
 
 export interface SubscriptionOptions {
@@ -63,9 +54,25 @@ interface SocketState {
   /** Ids of the live subscriptions of this socket (queries and mutations are not counted). */
   subscriptions: Set<string>;
   checkedAt?: number;
+  rechecking?: boolean;
 }
 
-const RECHECK_MS = 5000;
+/** What `onSubscribe` hands to `execute` and `subscribe`. */
+interface OperationContext {
+  readonly socket: WebSocket;
+  readonly state: SocketState;
+  readonly caller: Caller;
+  /** The graphql-ws id of the operation. */
+  readonly id: string;
+}
+
+// How often a live socket's credential is checked again (only while changes are delivered to it).
+// A partner key can be revoked at any moment; a bearer token cannot change, its expiry has a timer of
+// its own, so checking it again only catches a signing key withdrawn from the JWKS: once a minute.
+const RECHECK_KEY_MS = 5000;
+const RECHECK_TOKEN_MS = 60_000;
+// Pings find dead peers (and keep idle proxies open); each costs a write per socket.
+const KEEP_ALIVE_MS = 30_000;
 
 /** Attaches the WebSocket server; `dispose()` closes every socket. */
 export function attachSubscriptions(options: SubscriptionOptions): { dispose(): Promise<void>; openSockets(): number; openSubscriptions(): number } {
@@ -84,14 +91,53 @@ export function attachSubscriptions(options: SubscriptionOptions): { dispose(): 
     }
     return state;
   };
-  const shared = createSharedFetches();
   const runQuery: RunQuery = async (caller, query, variables) => {
     const response = await options.apollo.executeOperation({ query, variables }, { contextValue: { caller, requestId: randomUUID() } });
     if (response.body.kind !== 'single') throw new Error('incremental delivery is not supported here');
     return response.body.singleResult;
   };
+  const groups = createDeliveryGroups({ fanout: options.fanout, runQuery, logger: options.logger });
+  const documents = createDocumentCache({ maxTokens: options.maxTokens, rules: [...specifiedRules, ...options.validationRules] });
+  // The queries that serve a subscription are two levels deeper than it: they must pass the limits too.
+  const changeQueryDocuments = createDocumentCache({ maxTokens: options.maxTokens * 2, rules: options.validationRules });
+  // A revoked key takes effect on the live stream: checked again beside delivery, and the socket
+  // closed when the check refuses it.
+  const recheckSoon = (socket: WebSocket, state: SocketState) => {
+    const now = Date.now();
+    const every = state.credentials?.apiKey ? RECHECK_KEY_MS : RECHECK_TOKEN_MS;
+    if (state.rechecking || now - (state.checkedAt ?? 0) < every) return;
+    state.rechecking = true;
+    options
+      .authenticate(state.credentials ?? {})
+      .then(
+        () => {
+          state.checkedAt = now;
+        },
+        (error: unknown) => {
+          // Only a refusal of the credential ends the stream; a passing fault (database, JWKS) does not.
+          if ((error as { extensions?: { code?: string } }).extensions?.code !== 'UNAUTHENTICATED') {
+            options.logger.warn({ err: error }, 'could not recheck a subscriber; keeping the stream');
+            return;
+          }
+          const expired = (tokenExpiry(state.credentials?.authorization) ?? Number.POSITIVE_INFINITY) <= Date.now();
+          socket.close(expired ? CloseCode.Unauthorized : CloseCode.Forbidden, expired ? 'Token expired' : 'Credentials revoked');
+        },
+      )
+      .finally(() => {
+        state.rechecking = false;
+      });
+  };
+  // Payloads come serialised once per delivery group: only the frame around them is per subscription.
+  const sendPayloads = ({ socket, state, id }: OperationContext) => {
+    const head = `{"id":${JSON.stringify(id)},"type":"next","payload":`;
+    return (payload: string) => {
+      if (socket.readyState !== socket.OPEN) return;
+      socket.send(`${head}${payload}}`);
+      recheckSoon(socket, state);
+    };
+  };
 
-  const disposable = useServer<Record<string, unknown>>(
+  const disposable = serveGraphqlWs<Record<string, unknown>>(
     {
       onConnect: async (ctx) => {
         const params = ctx.connectionParams ?? {};
@@ -125,15 +171,10 @@ export function attachSubscriptions(options: SubscriptionOptions): { dispose(): 
         if (caller.safelist && !caller.safelist.includes(operationHash(payload.query))) {
           return [codeError(new GraphQLError('This key may only run the operations registered for it'), 'FORBIDDEN')];
         }
-        let document;
-        try {
-          document = parse(payload.query, { maxTokens: options.maxTokens });
-        } catch (error) {
-          return [codeError(error as GraphQLError, /tokens/.test((error as Error).message) ? 'QUERY_TOO_COMPLEX' : 'GRAPHQL_PARSE_FAILED')];
-        }
         const schema = options.schema();
-        const errors = validate(schema, document, [...specifiedRules, ...options.validationRules]);
-        if (errors.length > 0) return errors.map((e) => codeError(e, (e.extensions?.reportedCode as string) ?? 'GRAPHQL_VALIDATION_FAILED'));
+        const checked = documents(schema, payload.query);
+        if (checked.kind !== 'valid') return refusal(checked, 'GRAPHQL_VALIDATION_FAILED');
+        const { document } = checked;
         const operation = getOperationAST(document, payload.operationName);
         if (!operation) return [codeError(new GraphQLError('Name one of the document’s operations'), 'OPERATION_RESOLUTION_FAILURE')];
         const variables = payload.variables ?? {};
@@ -149,75 +190,50 @@ export function attachSubscriptions(options: SubscriptionOptions): { dispose(): 
           throw error;
         }
         if (operation.operation === 'subscription') {
-          // The queries that serve it are two levels deeper than the subscription: they must pass the limits too.
-          const queries = planChangeQueries(document, operation, variables);
-          const tooComplex = validate(schema, parse(queries.live, { maxTokens: options.maxTokens * 2 }), [...options.validationRules]);
-          if (tooComplex.length > 0) return tooComplex.map((e) => codeError(e, (e.extensions?.reportedCode as string) ?? 'QUERY_TOO_COMPLEX'));
+          const served = changeQueryDocuments(schema, planChangeQueries(document, operation).live);
+          if (served.kind !== 'valid') return refusal(served, 'QUERY_TOO_COMPLEX');
           state.subscriptions.add(id);
         }
-        return { schema, document, operationName: payload.operationName, variableValues: variables, contextValue: { socket: ctx.extra.socket, caller } } satisfies ExecutionArgs;
+        const context: OperationContext = { socket: ctx.extra.socket, state, caller, id };
+        return { schema, document, operationName: payload.operationName, variableValues: variables, contextValue: context } satisfies ExecutionArgs;
       },
       onComplete: (ctx, id) => {
         stateOf(ctx.extra.socket).subscriptions.delete(id);
       },
       execute: async (args) => {
-        const { caller } = args.contextValue as { caller: Caller };
+        const { caller } = args.contextValue as OperationContext;
         return (await runQuery(caller, print(args.document), (args.variableValues as Record<string, unknown>) ?? {})) as ExecutionResult;
       },
       subscribe: (args) => {
-        const { caller, socket } = args.contextValue as { caller: Caller; socket: WebSocket };
-        const state = stateOf(socket);
+        const context = args.contextValue as OperationContext;
         const operation = getOperationAST(args.document, args.operationName)!;
-        const variables = (args.variableValues ?? {}) as Record<string, unknown>;
-        const queries = planChangeQueries(args.document, operation, variables);
+        const queries = planChangeQueries(args.document, operation);
+        const variables = changeQueryVariables(queries, (args.variableValues ?? {}) as Record<string, unknown>);
+        const { caller } = context;
+        // Hashed: each subscription keeps its key, and the selection alone can be long.
+        const key = createHash('sha1').update(`${caller.tenant}|${queries.responseKey}|${queries.live}|${JSON.stringify(variables)}|${abilityKey(caller)}`).digest('base64');
+        const spec = { key, caller, queries, variables };
         const rootArgs = rootArguments(args);
         return createLiveSubscription({
-          caller,
-          queries,
           ids: rootArgs.ids,
           after: rootArgs.after,
-          fanout: options.fanout,
-          runQuery,
-          fetchShared: shared,
-          groupKey: `${caller.tenant}|${queries.live}|${JSON.stringify(queries.variables)}|${abilityKey(caller)}`,
-          // A revoked key takes effect on the live stream (checked at most every few seconds per
-          // socket; an expiring token is closed by its own timer).
-          recheckCaller: async () => {
-            const now = Date.now();
-            if (now - (state.checkedAt ?? 0) < RECHECK_MS) return;
-            try {
-              await options.authenticate(state.credentials ?? {});
-            } catch (error) {
-              // Only a refusal of the credential ends the stream; a passing fault (database, JWKS) does not.
-              if ((error as { extensions?: { code?: string } }).extensions?.code === 'UNAUTHENTICATED') throw error;
-              options.logger.warn({ err: error }, 'could not recheck a subscriber; keeping the stream');
-              return;
-            }
-            state.checkedAt = now;
-          },
+          join: (member) => groups.join(spec, member),
+          send: sendPayloads(context),
           onDelivered: options.onDelivered,
           onOpen: () => (live += 1),
           onClose: () => (live -= 1),
-          onCallerInvalid: () => {
-            const expired = (tokenExpiry(state.credentials?.authorization) ?? Number.POSITIVE_INFINITY) <= Date.now();
-            socket.close(expired ? CloseCode.Unauthorized : CloseCode.Forbidden, expired ? 'Token expired' : 'Credentials revoked');
-          },
           logger: options.logger,
         });
       },
     },
     wss,
-    options.keepAliveMs ?? 12_000,
+    { keepAliveMs: options.keepAliveMs ?? KEEP_ALIVE_MS, logger: options.logger },
   );
 
   return {
     openSockets: () => wss.clients.size,
     openSubscriptions: () => live,
-    async dispose() {
-      for (const client of wss.clients) client.close(1001, 'Going away');
-      await disposable.dispose();
-      await new Promise<void>((resolve) => wss.close(() => resolve()));
-    },
+    dispose: () => disposable.dispose(),
   };
 }
 
@@ -247,28 +263,6 @@ function abilityKey(caller: Caller): string {
   return createHash('sha1').update(JSON.stringify(abilityFor(caller).rules)).digest('base64');
 }
 
-// One fetch per (event, group), kept for a few seconds so every subscriber of the group reuses it.
-function createSharedFetches() {
-  const entries = new Map<string, { promise: Promise<ExecutionResult>; at: number }>();
-  return (key: string, fetch: () => Promise<ExecutionResult>): Promise<ExecutionResult> => {
-    const now = Date.now();
-    const hit = entries.get(key);
-    if (hit) return hit.promise;
-    if (entries.size > 10_000) for (const [k, v] of entries) if (now - v.at > 5000) entries.delete(k);
-    const promise = fetch();
-    entries.set(key, { promise, at: now });
-    setTimeout(() => entries.delete(key), 5000).unref();
-    // A failed fetch is not shared on: the next subscriber of the group tries again.
-    promise.then(
-      (result) => {
-        if (!(result.data as { changes?: unknown } | undefined)?.changes) entries.delete(key);
-      },
-      () => entries.delete(key),
-    );
-    return promise;
-  };
-}
-
 function tokenExpiry(authorization: string | undefined): number | undefined {
   const token = /^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1];
   if (!token) return undefined;
@@ -278,6 +272,12 @@ function tokenExpiry(authorization: string | undefined): number | undefined {
   } catch {
     return undefined;
   }
+}
+
+// Why a document was refused, with the code clients branch on.
+function refusal(checked: Exclude<CheckedDocument, { kind: 'valid' }>, validationCode: string): GraphQLError[] {
+  if (checked.kind === 'unparsable') return [codeError(checked.error, /tokens/.test(checked.error.message) ? 'QUERY_TOO_COMPLEX' : 'GRAPHQL_PARSE_FAILED')];
+  return checked.errors.map((e) => codeError(e, (e.extensions?.reportedCode as string) ?? validationCode));
 }
 
 function codeError(error: GraphQLError, code: string): GraphQLError {
