@@ -1,45 +1,136 @@
 /**
- * Subscriber side of the fan-out benchmark, run as its own process so client work does not slow the
- * gateway it measures. Opens N graphql-ws clients, subscribes each, and reports every arrival
- * (version, epoch time in ms) to the parent over IPC.
+ * Subscriber side of the fan-out benchmark, run in processes of its own so that client work is never
+ * done by the gateway process it measures. Each process opens its share of graphql-ws clients (one
+ * device, one socket, one `customerChanged` subscription of its tenant), checks that every device
+ * gets each change of its tenant once and in order, and measures the latency of each delivery from
+ * the writer's clock reading, which the writer puts in the change itself (`company: "m<epoch ms>"`).
+ *
+ * Protocol with the parent: `connect` → `progress` messages every 250 ms → `report` → `report` reply.
  */
-import { performance } from 'node:perf_hooks';
-import { collect, connect } from '../test/support/wsClient';
+import { createClient, type Client } from 'graphql-ws';
+import WebSocket from 'ws';
+import { signToken } from '../lib/token';
 
-interface Start {
-  readonly url: string;
-  readonly token: string;
-  readonly subscribers: number;
-  readonly after: string;
-  readonly customerId: string;
+/** Devices `from` ≤ j < `to`: device j is in tenant ⌊j / tenantSize⌋ and on gateway j mod gatewayUrls.length. */
+export interface ConnectMessage {
+  readonly type: 'connect';
+  readonly gatewayUrls: readonly string[];
+  /** Per tenant: its name and the cursor devices resume from. */
+  readonly tenants: ReadonlyArray<{ readonly tenant: string; readonly after: string }>;
+  readonly tenantSize: number;
+  readonly from: number;
+  readonly to: number;
+  readonly jwtSecret: string;
 }
 
-const now = () => performance.timeOrigin + performance.now();
+export interface ProgressMessage {
+  readonly type: 'progress';
+  readonly connected: number;
+  /** Devices that received a warm-up change (their subscription is running). */
+  readonly warm: number;
+  /** Measured deliveries so far. */
+  readonly delivered: number;
+  readonly failures: number;
+}
 
-process.on('message', async (message: Start | 'stop') => {
-  if (message === 'stop') process.exit(0);
-  const arrivals: Array<[number, number]> = [];
-  const clients = [];
-  for (let i = 0; i < message.subscribers; i++) {
-    // Connect in small batches: a thousand simultaneous handshakes only measure the accept queue.
-    if (i % 100 === 99) await new Promise((r) => setTimeout(r, 20));
-    const client = connect(message.url, { authorization: `Bearer ${message.token}` });
-    clients.push(client);
-    const collected = collect(client, `subscription($after: String, $ids: [ID!]) { customerChanged(after: $after, ids: $ids) { version customer { name company } } }`, {
-      after: message.after,
-      ids: [message.customerId],
-    });
-    const push = collected.results.push.bind(collected.results);
-    collected.results.push = (...items) => {
-      const t = now();
-      for (const item of items) {
-        const version = (item.data?.customerChanged as { version: number } | undefined)?.version;
-        if (version !== undefined) arrivals.push([version, t]);
-      }
-      return push(...items);
-    };
-  }
-  setInterval(() => {
-    if (arrivals.length > 0) process.send!(arrivals.splice(0, arrivals.length));
-  }, 50);
+export interface ReportMessage {
+  readonly type: 'report';
+  /** Write-to-receive latency of each measured delivery, ms. */
+  readonly latencies: number[];
+  /** Deliveries that were not the next version of their customer for that device (gap, duplicate or out of order). */
+  readonly outOfOrder: number;
+  /** Sockets closed or subscriptions ended by the server, error payloads. */
+  readonly failures: number;
+}
+
+const SUBSCRIPTION = `subscription($after: String) { customerChanged(after: $after) { customerId version customer { company } } }`;
+const CONNECTING_AT_ONCE = 200;
+
+interface Change {
+  readonly customerId: string;
+  readonly version: number;
+  readonly customer: { readonly company: string | null } | null;
+}
+
+const clients: Client[] = [];
+const latencies: number[] = [];
+let connected = 0;
+let warm = 0;
+let outOfOrder = 0;
+let failures = 0;
+
+process.on('message', (message: ConnectMessage | { type: 'report' }) => {
+  if (message.type === 'connect') void connectAll(message);
+  else process.send!({ type: 'report', latencies, outOfOrder, failures } satisfies ReportMessage);
 });
+process.once('disconnect', () => process.exit(0));
+process.once('SIGTERM', () => process.exit(0));
+
+async function connectAll(message: ConnectMessage): Promise<void> {
+  setInterval(() => process.send!({ type: 'progress', connected, warm, delivered: latencies.length, failures } satisfies ProgressMessage), 250);
+  let pending = 0;
+  for (let device = message.from; device < message.to; device++) {
+    // A bounded number of handshakes at a time: thousands at once only measure the accept queue.
+    while (pending >= CONNECTING_AT_ONCE) await new Promise((r) => setTimeout(r, 5));
+    pending += 1;
+    const { tenant, after } = message.tenants[Math.floor(device / message.tenantSize)];
+    const token = signToken({ sub: `device-${device}`, tenant, roles: ['manager'] }, message.jwtSecret);
+    const url = message.gatewayUrls[device % message.gatewayUrls.length].replace(/^http/, 'ws');
+    let opened = false;
+    const client = createClient({
+      url,
+      webSocketImpl: WebSocket,
+      connectionParams: { authorization: `Bearer ${token}` },
+      retryAttempts: 0,
+      lazy: false,
+      // Counted below; graphql-ws would print each close event.
+      onNonLazyError: () => undefined,
+      on: {
+        connected: () => {
+          opened = true;
+          pending -= 1;
+          connected += 1;
+        },
+        closed: () => {
+          if (!opened) pending -= 1;
+          failures += 1;
+        },
+      },
+    });
+    clients.push(client);
+    subscribe(client, after);
+  }
+}
+
+function subscribe(client: Client, after: string): void {
+  const lastVersion = new Map<string, number>();
+  let isWarm = false;
+  client.subscribe<{ customerChanged: Change }>(
+    { query: SUBSCRIPTION, variables: { after } },
+    {
+      next: (result) => {
+        const receivedAt = Date.now();
+        const change = result.data?.customerChanged;
+        if (!change || result.errors) {
+          failures += 1;
+          return;
+        }
+        const last = lastVersion.get(change.customerId);
+        if (last !== undefined && change.version !== last + 1) outOfOrder += 1;
+        lastVersion.set(change.customerId, change.version);
+        const company = change.customer?.company ?? '';
+        if (company.startsWith('m')) latencies.push(receivedAt - Number(company.slice(1)));
+        else if (!isWarm) {
+          isWarm = true;
+          warm += 1;
+        }
+      },
+      error: () => {
+        failures += 1;
+      },
+      complete: () => {
+        failures += 1;
+      },
+    },
+  );
+}
