@@ -7,11 +7,11 @@
  * interleaved across the gateways; each gateway's CPU time and RSS come from its own process.
  *
  * Run it alone: `npm run bench -- gateways`, or `npx tsx bench/gatewayCompare.ts --help` for a
- * narrower run (one setup, one operation, a CPU profile of our gateway).
+ * narrower run (one setup, one operation, CPU profiles, our gateway from another checkout).
  */
 import { Command, InvalidArgumentError } from 'commander';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Caller } from '../lib/caller';
 import type { SubgraphName } from '../lib/config';
@@ -20,6 +20,7 @@ import { forkBenchChild, type BenchChild } from './benchChild';
 import { EXPECTED_FIELD, OPERATION_NAMES, requestBody, UPDATE_MUTATION, type OperationName } from './gatewayOperations';
 import type { GatewayKind, GatewayMessage, GatewaySpec, GatewayUsage } from './gatewayProcess';
 import type { LoadRequest, LoadResult } from './load';
+import { addSlice, createCell, formatGatewayTable, toRow, withRatios, writeGatewayResults, type GatewayBenchRow } from './gatewayResults';
 import { startRealSubgraphs } from './realSubgraphs';
 import type { StubStats } from './stubSubgraphs';
 
@@ -45,34 +46,13 @@ export interface GatewayBenchOptions {
   readonly log?: (message: string) => void;
 }
 
-export interface GatewayBenchRow {
-  readonly setup: SubgraphSetup;
-  readonly operation: OperationName;
-  readonly gateway: GatewayKind;
-  readonly requestsPerSecond: number;
-  /** Throughput relative to the plain Apollo Gateway in the same cell row. */
-  readonly vsApollo: number | null;
-  readonly p50Ms: number;
-  readonly p95Ms: number;
-  readonly p99Ms: number;
-  /** Gateway process CPU time (user + system) per request served. */
-  readonly cpuMsPerRequest: number;
-  /** Gateway process RSS after the measured slices (the largest seen). */
-  readonly rssMb: number;
-  readonly requests: number;
-  /** Responses that were not a clean GraphQL result (non-2xx, `errors`, timeouts). */
-  readonly failed: number;
-  /** Of those, writes refused with VERSION_CONFLICT (real setup only). */
-  readonly conflicts: number;
-  /** The start of the first failed response, when one failed. */
-  readonly firstFailure?: string;
-}
-
 export interface GatewayBenchReport {
   readonly rows: GatewayBenchRow[];
   readonly stubStats?: StubStats;
   /** Wall-clock time of the whole run, start-up and seeding included. */
   readonly durationSeconds: number;
+  /** Who every request was. */
+  readonly caller: Caller;
 }
 
 export const DEFAULT_GATEWAY_BENCH: GatewayBenchOptions = {
@@ -127,7 +107,7 @@ export async function runGatewayBench(options: GatewayBenchOptions = DEFAULT_GAT
   } finally {
     await load.stop();
   }
-  return { rows: withRatios(rows), stubStats, durationSeconds: Math.round((Date.now() - started) / 1000) };
+  return { rows: withRatios(rows), stubStats, durationSeconds: Math.round((Date.now() - started) / 1000), caller: CALLER };
 }
 
 async function runSetup(
@@ -168,7 +148,7 @@ async function runSetup(
         expect: EXPECTED_FIELD[operation],
       });
       for (const kind of gateways.keys()) await load.request<LoadResult>(request(kind, options.warmupSeconds), 'result');
-      const cells = new Map([...gateways.keys()].map((kind) => [kind, emptyCell()]));
+      const cells = new Map([...gateways.keys()].map((kind) => [kind, createCell()]));
       // Interleaved slices in a rotating order: drift on a shared machine spreads over every gateway.
       for (let round = 0; round < options.rounds; round++) {
         for (const kind of rotate([...gateways.keys()], round)) {
@@ -195,53 +175,6 @@ async function runSetup(
     await Promise.all([...gateways.values()].map(({ child }) => child.stop()));
     rmSync(dir, { recursive: true, force: true });
   }
-}
-
-interface Cell {
-  requests: number;
-  seconds: number;
-  latenciesMs: number[];
-  cpuMicros: number;
-  rssBytes: number;
-  failed: number;
-  conflicts: number;
-  firstFailure?: string;
-}
-
-function emptyCell(): Cell {
-  return { requests: 0, seconds: 0, latenciesMs: [], cpuMicros: 0, rssBytes: 0, failed: 0, conflicts: 0 };
-}
-
-function addSlice(cell: Cell, result: LoadResult, cpuMicros: number, rssBytes: number): void {
-  cell.requests += result.requests;
-  cell.seconds += result.seconds;
-  for (const ms of result.latenciesMs) cell.latenciesMs.push(ms);
-  cell.cpuMicros += cpuMicros;
-  cell.rssBytes = Math.max(cell.rssBytes, rssBytes);
-  cell.failed += result.failed;
-  cell.conflicts += result.conflicts;
-  cell.firstFailure ??= result.firstFailure;
-}
-
-function toRow(setup: SubgraphSetup, operation: OperationName, gateway: GatewayKind, cell: Cell): GatewayBenchRow {
-  const sorted = Float64Array.from(cell.latenciesMs).sort();
-  const percentile = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
-  return {
-    setup,
-    operation,
-    gateway,
-    requestsPerSecond: Math.round(cell.requests / cell.seconds),
-    vsApollo: null,
-    p50Ms: percentile(0.5),
-    p95Ms: percentile(0.95),
-    p99Ms: percentile(0.99),
-    cpuMsPerRequest: Number((cell.cpuMicros / 1000 / Math.max(1, cell.requests)).toFixed(3)),
-    rssMb: Math.round(cell.rssBytes / 2 ** 20),
-    requests: cell.requests,
-    failed: cell.failed,
-    conflicts: cell.conflicts,
-    ...(cell.firstFailure ? { firstFailure: cell.firstFailure } : {}),
-  };
 }
 
 // Reads repeat one body; real writes rotate over customers so each names the version it last saw.
@@ -295,56 +228,9 @@ function writeSupergraph(dir: string, urls: Readonly<Record<SubgraphName, string
   return path;
 }
 
-function withRatios(rows: GatewayBenchRow[]): GatewayBenchRow[] {
-  return rows.map((row) => {
-    const apollo = rows.find((r) => r.setup === row.setup && r.operation === row.operation && r.gateway === 'apollo');
-    return { ...row, vsApollo: apollo && apollo.requestsPerSecond > 0 ? Number((row.requestsPerSecond / apollo.requestsPerSecond).toFixed(2)) : null };
-  });
-}
-
 function rotate<T>(items: T[], by: number): T[] {
   const shift = by % items.length;
   return [...items.slice(shift), ...items.slice(0, shift)];
-}
-
-/** The rows as printed: one line per cell. */
-export function formatGatewayTable(rows: readonly GatewayBenchRow[]): Array<Record<string, string | number>> {
-  return rows.map((r) => ({
-    setup: r.setup,
-    operation: r.operation,
-    gateway: r.gateway,
-    'req/s': r.requestsPerSecond,
-    'vs apollo': r.vsApollo ?? '-',
-    'p50 ms': r.p50Ms,
-    'p95 ms': r.p95Ms,
-    'p99 ms': r.p99Ms,
-    'CPU ms/req': r.cpuMsPerRequest,
-    'RSS MB': r.rssMb,
-    failed: r.failed,
-  }));
-}
-
-/** Writes bench/results/gateways.json. */
-export function writeGatewayResults(report: GatewayBenchReport, options: GatewayBenchOptions, path = join(__dirname, 'results/gateways.json')): void {
-  const { log: _log, cpuProfileDir: _profiles, baselineDir: _baseline, ...settings } = options;
-  const result = {
-    measuredAt: new Date().toISOString(),
-    durationSeconds: report.durationSeconds,
-    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, node: process.version },
-    settings,
-    caller: CALLER,
-    notes: [
-      'ours: gateway/startGateway with a JWT (manager role) verified per request, field permissions, armor limits, metrics and one info log line per request (to /dev/null); no Redis, so no rate limits or subscriptions.',
-      'apollo: @apollo/gateway + @apollo/server startStandaloneServer, defaults, no auth or permissions.',
-      'hive: @graphql-hive/gateway-runtime createGatewayRuntime on node:http at its defaults (no usage reporting configured, logging at warn); it shares one subgraph fetch among identical in-flight queries, which this load (the same request on every connection) favours.',
-      'hive-nodedup: the same with deduplicateInflightRequests: false on its HTTP transport, the same subgraph work as apollo and ours.',
-      'real setup: the subgraphs refuse unsigned requests, so apollo and hive sign every subgraph request as the same manager caller (lib/internalAuth, the same HMAC ours computes).',
-      'real mutation: writes rotate over customers, one in flight per customer, each naming the version its last write returned (a field write that never conflicts); a VERSION_CONFLICT would count as failed and be listed under conflicts.',
-    ],
-    results: report.rows,
-    stubStats: report.stubStats,
-  };
-  writeFileSync(path, `${JSON.stringify(result, null, 2)}\n`);
 }
 
 function parsePositive(value: string): number {
