@@ -6,7 +6,9 @@
  * same on replay, every change in the feed once and in cursor order, and every subscriber (several
  * roles, two tenants, with and without an ids filter) received exactly the feed it may see.
  *
- * CI size: 20 clients × 100 writes. Bigger: LOST_UPDATE_CLIENTS=50 LOST_UPDATE_WRITES=1000 TEST_SEED=7 npm run test:faults -- lostUpdate
+ * The seed fixes every client's choices (its own generator); which writes conflict still depends on how
+ * the clients interleave. CI size: 20 clients × 100 writes. Bigger:
+ * LOST_UPDATE_CLIENTS=50 LOST_UPDATE_WRITES=400 TEST_SEED=7 npx jest test/faults/lostUpdate.test.ts
  */
 import { insertCustomer } from '../support/fixtures';
 import { dataOf } from '../support/graphql';
@@ -84,7 +86,6 @@ afterAll(async () => {
 
 it('loses no accepted write and applies each clientMutationId once, in the records, the feed and every subscriber', async () => {
   const seed = testSeed();
-  const random = createRandom(seed);
   const customers = new Map<string, string[]>();
   const ownedBySales = new Set<string>();
   for (const tenant of TENANTS) {
@@ -123,7 +124,6 @@ it('loses no accepted write and applies each clientMutationId once, in the recor
   const accepted: Array<Write & { version: number }> = [];
   const outcomes = new Map<string, Outcome>();
   const replays: Array<{ write: Write; first: Outcome; again: Outcome; racing: boolean }> = [];
-  let counter = 0;
   let conflicts = 0;
   let mergedFromStale = 0;
   let retried = 0;
@@ -149,6 +149,7 @@ it('loses no accepted write and applies each clientMutationId once, in the recor
 
   await Promise.all(
     Array.from({ length: CLIENTS }, async (_, client) => {
+      const random = createRandom((seed ^ Math.imul(client + 1, 0x9e3779b1)) >>> 0);
       const tenant = client % 4 === 3 ? b : a;
       const actor = `${client % 2 === 0 ? 'admin' : 'manager'}-c${client}`;
       const ids = customers.get(tenant)!;
@@ -160,7 +161,8 @@ it('loses no accepted write and applies each clientMutationId once, in the recor
         const known = seen.get(`${source}:${customerId}`) ?? 1;
         const stale = random.next() < STALE_RATE;
         const expectedVersion = stale ? Math.max(1, known - random.int(1, 3)) : known;
-        const values = Object.fromEntries(random.subset(FIELDS[source], 1, 2).map((field) => [field, valueFor(field, ++counter)]));
+        // Unique across clients and fields: (write number × clients + client) × 2 + field.
+        const values = Object.fromEntries(random.subset(FIELDS[source], 1, 2).map((field, k) => [field, valueFor(field, (i * CLIENTS + client) * 2 + k)]));
         const write: Write = { tenant, actor, customerId, source, expectedVersion, values, clientMutationId: `c${client}-${i}` };
         const racing = random.next() < REPLAY_RATE / 2;
         // A replay racing its original (a device that retried too early) or, later, a queue replayed again.
@@ -215,13 +217,17 @@ it('loses no accepted write and applies each clientMutationId once, in the recor
     const expected = expectedKeys(feeds.get(subscriber.tenant)!, subscriber.ids);
     await waitUntil(() => subscriber.live.received.length >= expected.length, 120_000);
     expect(subscriber.live.received.map(keyOf)).toEqual(expected);
-    expect(subscriber.live.resumes()).toBe(0);
+    // A stream may end only with a retryable error (a subgraph slower than its timeout under load),
+    // never with a dropped socket; resumed from its cursor it still got exactly its feed.
+    const endings = subscriber.live.streamErrors as Array<Array<{ extensions?: Record<string, unknown> }>>;
+    expect(endings.flat().filter((e) => e.extensions?.retryable !== true)).toEqual([]);
+    expect(subscriber.live.resumes()).toBe(endings.length);
   }
   // Per event, as the subscriber: the salesperson gets phones of the customers they own only.
   const sales = subscribers.find((s) => s.ownerOf)!;
   const refused = (r: ReceivedChange) => r.errors.some((e) => e.extensions?.code === 'FORBIDDEN' && e.path?.join('.') === 'customerChanged.customer.phone');
   expect(sales.live.received.filter((r) => sales.ownerOf!.has(r.customerId) === refused(r))).toEqual([]);
-  console.log(`  feed ${[...feeds.values()].map((f) => f.length).join(' + ')} changes; ${subscribers.reduce((n, s) => n + s.live.received.length, 0)} deliveries to ${subscribers.length} subscribers; 0 lost, 0 doubled`);
+  console.log(`  feed ${[...feeds.values()].map((f) => f.length).join(' + ')} changes; ${subscribers.reduce((n, s) => n + s.live.received.length, 0)} deliveries to ${subscribers.length} subscribers (${subscribers.reduce((n, s) => n + s.live.resumes(), 0)} streams ended with a retryable error and resumed); 0 lost, 0 doubled`);
 }, 180_000 + CLIENTS * WRITES_PER_CLIENT * 60);
 
 function keyOf(change: Pick<FeedEntry, 'cursor' | 'customerId' | 'source' | 'version'>): string {
