@@ -38,11 +38,6 @@ export async function readFeed(query: Query, after?: string | null): Promise<Fee
   }
 }
 
-/** The sequence number behind an opaque cursor. */
-export function seqOf(cursor: string): number {
-  return decodeChangeCursor(cursor);
-}
-
 /** Problems with the feed itself: cursors must strictly increase, each (source, customer, version) once. */
 export function feedProblems(feed: readonly FeedEntry[]): string[] {
   const problems: string[] = [];
@@ -93,6 +88,11 @@ export function expectedCursors(feed: readonly FeedEntry[], ids?: readonly strin
 /** The cursors a subscriber received, in arrival order (duplicates kept, so they show). */
 export function receivedCursors(received: readonly ReceivedChange[]): string[] {
   return received.map((r) => r.cursor);
+}
+
+// The sequence number behind an opaque cursor.
+function seqOf(cursor: string): number {
+  return decodeChangeCursor(cursor);
 }
 
 function changeKey(change: AcceptedChange): string {

@@ -3,7 +3,7 @@
  * kill, stop or pause them: a gateway replica, a subgraph, the relay. Each child runs its real
  * `index.ts` with settings from the environment, and dies with its parent (test/support/childProbe.ts).
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork } from 'node:child_process';
 import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort, stopChild } from '../../tools/services';
@@ -20,7 +20,6 @@ const SUBGRAPH_PORT_VARIABLES: Readonly<Record<SubgraphKey, string>> = { sales: 
 
 /** A running child process of the product. */
 export interface ChildService {
-  readonly child: ChildProcess;
   readonly pid: number;
   /** Its GraphQL URL (gateway, subgraph); empty for the relay. */
   readonly url: string;
@@ -118,7 +117,6 @@ function spawnEntry(entry: string, port: number, url: string, nodeFlags: readonl
   });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   return {
-    child,
     pid: child.pid!,
     url,
     port,
