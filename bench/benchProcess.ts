@@ -9,9 +9,18 @@ import { resolve } from 'node:path';
 
 const ROOT = resolve(__dirname, '..');
 
-/** Runs `entry` (a path from the repository root) under tsx, with extra Node flags and environment. */
-export function startBenchProcess(entry: string, options: { nodeArgs?: readonly string[]; env?: Readonly<Record<string, string>> } = {}): ChildProcess {
-  const args = [...(options.nodeArgs ?? []), '--import', 'tsx', resolve(ROOT, entry)];
+export interface BenchProcessOptions {
+  /** Node flags (`--expose-gc`, `--cpu-prof`…). */
+  readonly nodeArgs?: readonly string[];
+  /** TypeScript modules loaded before the entry (paths from the repository root, or absolute). */
+  readonly preload?: readonly string[];
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+/** Runs `entry` (a path from the repository root, or absolute) under tsx. */
+export function startBenchProcess(entry: string, options: BenchProcessOptions = {}): ChildProcess {
+  const preload = (options.preload ?? []).flatMap((module) => ['--import', resolve(ROOT, module)]);
+  const args = [...(options.nodeArgs ?? []), '--import', 'tsx', ...preload, resolve(ROOT, entry)];
   // `exec` keeps the pid and the IPC descriptor; the limit cannot go past the hard one without root.
   return spawn('/bin/sh', ['-c', 'ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$@"', 'sh', process.execPath, ...args], {
     cwd: ROOT,

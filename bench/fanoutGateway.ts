@@ -7,6 +7,7 @@
 import type { ChildProcess } from 'node:child_process';
 import type { ProcessSample } from '../test/support/childProbe';
 import { TEST_KEY_ENV } from '../test/support/keys';
+import { resolve } from 'node:path';
 import { freePort } from '../tools/services';
 import { nextMessage, startBenchProcess, stopBenchProcess } from './benchProcess';
 
@@ -18,6 +19,8 @@ export interface GatewayProcessOptions {
   readonly subgraphUrls: Readonly<Record<'sales' | 'service' | 'marketing', string>>;
   /** Writes a V8 CPU profile of the gateway into this directory when it stops (`--cpu-prof`). */
   readonly cpuProfileDir?: string;
+  /** Runs the gateway of another checkout (its `gateway/index.ts`), for before/after comparisons. */
+  readonly baselineDir?: string;
 }
 
 /** What one scrape of the gateway's `/metrics` says. */
@@ -46,8 +49,10 @@ const SAMPLING_MS = 10;
 /** Starts a gateway process on a free loopback port and resolves once it is ready. */
 export async function startGatewayProcess(options: GatewayProcessOptions): Promise<GatewayProcess> {
   const port = await freePort();
-  const child: ChildProcess = startBenchProcess('bench/fanoutGatewayMain.ts', {
+  const child: ChildProcess = startBenchProcess(options.baselineDir ? resolve(options.baselineDir, 'gateway/index.ts') : 'gateway/index.ts', {
     nodeArgs: ['--expose-gc', ...(options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [])],
+    // It dies with the benchmark, and answers `{ type: 'sample' }` with its memory after a full GC.
+    preload: ['test/support/childProbe.ts'],
     env: {
       NODE_ENV: 'test',
       LOG_LEVEL: 'warn',

@@ -259,8 +259,15 @@ function rootArguments(args: ExecutionArgs): { ids?: string[]; after?: string } 
 }
 
 // Subscribers whose abilities have the same rules see the same thing: they share fetches.
+const abilityKeys = new WeakMap<ReturnType<typeof abilityFor>, string>();
 function abilityKey(caller: Caller): string {
-  return createHash('sha1').update(JSON.stringify(abilityFor(caller).rules)).digest('base64');
+  const ability = abilityFor(caller);
+  let key = abilityKeys.get(ability);
+  if (key === undefined) {
+    key = createHash('sha1').update(JSON.stringify(ability.rules)).digest('base64');
+    abilityKeys.set(ability, key);
+  }
+  return key;
 }
 
 function tokenExpiry(authorization: string | undefined): number | undefined {
