@@ -131,13 +131,15 @@ it('loses no accepted write and applies each clientMutationId once, in the recor
     const token = stack.token(write.actor.startsWith('manager') ? 'manager' : 'admin', write.actor, write.tenant);
     const mutation = MUTATIONS[write.source];
     const variables = { id: write.customerId, v: write.expectedVersion, input: write.values, cmid: write.clientMutationId };
-    let response: GraphQLResponse = await stack.query(token, mutation.text, variables);
-    // A retryable refusal (a subgraph slower than its timeout under load) leaves the outcome open:
-    // the client asks again with the same clientMutationId, as a device does, until it has an answer.
-    for (let attempt = 1; response.errors?.[0]?.extensions?.retryable === true && attempt <= 20; attempt++) {
+    // A dropped connection or a retryable refusal (a subgraph slower than its timeout under load)
+    // leaves the outcome open: the client asks again with the same clientMutationId, as a device
+    // does, until it has an answer.
+    const attempt = () => stack.query(token, mutation.text, variables).catch((error: Error): GraphQLResponse => ({ status: 0, errors: [{ message: error.message, extensions: { retryable: true } }] }));
+    let response = await attempt();
+    for (let tries = 1; response.errors?.[0]?.extensions?.retryable === true && tries <= 20; tries++) {
       retried += 1;
-      await new Promise((r) => setTimeout(r, 100 * attempt));
-      response = await stack.query(token, mutation.text, variables);
+      await new Promise((r) => setTimeout(r, 100 * tries));
+      response = await attempt();
     }
     if (response.errors?.length) {
       const error = response.errors[0];
