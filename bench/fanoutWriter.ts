@@ -26,8 +26,11 @@ export interface Writer {
   resetFailures(): void;
 }
 
-/** A writer that tells `probe` when each measured write was sent. */
-export function createWriter(probe: PublishProbe): Writer {
+/**
+ * A writer that tells `probe` when each measured write was sent; after a failed write it goes on
+ * from the version `readVersion` says the database has.
+ */
+export function createWriter(probe: PublishProbe, readVersion: (customer: BenchCustomer) => Promise<number>): Writer {
   let failures = 0;
   return {
     write(customer, marker, url) {
@@ -35,7 +38,7 @@ export function createWriter(probe: PublishProbe): Writer {
         writeCompany(url, customer, marker, marker === 'm' ? probe.sentAt : undefined).catch(async (error: unknown) => {
           failures += 1;
           console.error(`fan-out: ${(error as Error).message}`);
-          customer.version = await readVersion(url, customer).catch(() => customer.version);
+          customer.version = await readVersion(customer).catch(() => customer.version);
         }),
       );
       return customer.last;
@@ -45,12 +48,6 @@ export function createWriter(probe: PublishProbe): Writer {
       failures = 0;
     },
   };
-}
-
-/** The customer's version as the database has it. */
-export async function readVersion(url: string, customer: BenchCustomer): Promise<number> {
-  const data = await post<{ customer: { version: number } }>(url, customer.token, 'query($id: ID!) { customer(id: $id) { version } }', { id: customer.id });
-  return data.customer.version;
 }
 
 /** The tenant's newest cursor (devices resume from it). */

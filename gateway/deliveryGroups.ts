@@ -70,6 +70,8 @@ export interface DeliveryGroups {
   count(): number;
 }
 
+const SHARED_READ_DELAY_MS = 5;
+
 /** Creates the registry of delivery groups of one gateway process. */
 export function createDeliveryGroups(options: { readonly fanout: Fanout; readonly runQuery: RunQuery; readonly logger: Logger }): DeliveryGroups {
   const groups = new Map<string, DeliveryGroup>();
@@ -163,11 +165,12 @@ class DeliveryGroup {
     for (const member of this.members) member.resync();
   }
 
-  // A read starts on the next turn of the event loop; whoever asks for the same page before then shares it.
+  // A read starts a few milliseconds after it is first asked for; whoever asks for the same page
+  // before then shares it (devices reconnecting together after a restart all ask for the same pages).
   private shareRead(key: string, read: () => Promise<FeedPage | number>): Promise<FeedPage | number> {
     let shared = this.reads.get(key);
     if (!shared) {
-      shared = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+      shared = new Promise<void>((resolve) => setTimeout(resolve, SHARED_READ_DELAY_MS)).then(() => {
         this.reads.delete(key);
         return read();
       });
