@@ -5,7 +5,7 @@
  */
 import { insertCustomer } from '../support/fixtures';
 import { dataOf } from '../support/graphql';
-import { acceptedVersusFeed, expectedCursors, feedProblems, readFeed, receivedCursors } from '../support/feedCheck';
+import { acceptedVersusFeed, countDeliveries, expectedCursors, feedProblems, readFeed, receivedCursors } from '../support/feedCheck';
 import { startLiveSubscriber, type LiveSubscriber } from '../support/liveSubscriber';
 import { spawnGateway, type ChildService } from '../support/processes';
 import { startSteadyWriter } from '../support/steadyWriter';
@@ -45,11 +45,13 @@ it('resumes 200 subscriptions on the other replica after a SIGKILL, every change
     startLiveSubscriber({ urls: [replica.url, stack.gatewayUrl], connectionParams: { authorization: `Bearer ${admin}`, deviceId: `device-${i}` }, query: SUB, ids: filterOf(i), after: start }),
   );
   const writer = startSteadyWriter({ send: (q, v) => stack.query(admin, q, v), customerIds: ids, lanes: 5, writesPerSecondPerLane: 10, prefix: `gwkill-${process.pid}` });
+  let killedAt = 0;
   try {
     // Every subscriber is live on the replica before it dies.
     await waitUntil(() => subscribers.every((s) => s.received.length > 0), 120_000);
     const acceptedAtKill = writer.count();
     replica.signal('SIGKILL');
+    killedAt = Date.now();
     expect(await replica.exited).toEqual({ code: null, signal: 'SIGKILL' });
     await waitUntil(() => writer.count() >= acceptedAtKill + WRITES_AFTER_KILL, 120_000);
   } finally {
@@ -69,7 +71,14 @@ it('resumes 200 subscriptions on the other replica after a SIGKILL, every change
     expect(subscriber.received.every((r) => r.errors.length === 0 && r.customer?.name !== undefined)).toBe(true);
     expect(subscriber.currentUrl()).toBe(stack.gatewayUrl);
   }
-  const deliveries = expected.reduce((sum, cursors) => sum + cursors.length, 0);
+  const deliveries = countDeliveries(expected, subscribers.map((s) => receivedCursors(s.received)));
   const resumes = subscribers.reduce((sum, s) => sum + s.resumes(), 0);
-  console.log(`gateway kill: ${writer.accepted.length} writes (${writer.failures.length} retried), ${deliveries} deliveries to ${SUBSCRIBERS} subscribers, ${resumes} resume attempts, 0 lost, 0 doubled`);
+  // Back: the first change a subscriber got on a stream opened after the kill.
+  const allBackAt = Math.max(...subscribers.map((s) => s.received.find((r) => r.stream > 0)?.receivedAt ?? NaN));
+  const writtenAfterKill = writer.accepted.filter((a) => a.acceptedAt >= killedAt);
+  console.log(
+    `fault: gateway kill: ${SUBSCRIBERS} subscriptions, all back on the other replica ${((allBackAt - killedAt) / 1000).toFixed(1)} s after the SIGKILL (${resumes} resume attempts); ` +
+      `${writtenAfterKill.length} changes written after the kill (${writtenAfterKill.filter((a) => a.acceptedAt <= allBackAt).length} before the last subscriber was back), ${writer.failures.length} write requests retried; ` +
+      `${deliveries.delivered}/${deliveries.expected} deliveries, ${deliveries.duplicates} duplicates, ${deliveries.gaps} gaps, ${deliveries.outOfOrder} out of order`,
+  );
 }, 360_000);

@@ -12,7 +12,7 @@
  */
 import { insertCustomer } from '../support/fixtures';
 import { dataOf } from '../support/graphql';
-import { acceptedVersusFeed, feedProblems, readFeed, versionGaps, type FeedEntry } from '../support/feedCheck';
+import { acceptedVersusFeed, countDeliveries, expectedCursors, feedProblems, readFeed, receivedCursors, versionGaps, type FeedEntry } from '../support/feedCheck';
 import { startLiveSubscriber, type LiveSubscriber, type ReceivedChange } from '../support/liveSubscriber';
 import { createRandom, testSeed } from '../support/random';
 import { startStack, type GraphQLResponse, type TestStack } from '../support/stack';
@@ -197,22 +197,30 @@ it('loses no accepted write and applies each clientMutationId once, in the recor
   // Each clientMutationId answered the same every time, and was applied once.
   expect(replays.filter((r) => JSON.stringify(r.first) !== JSON.stringify(r.again))).toEqual([]);
   expect(new Set(accepted.map((w) => `${w.tenant}:${w.actor}:${w.clientMutationId}`)).size).toBe(accepted.length);
-  expect(await mutationKeysAppliedTwice()).toEqual([]);
+  const appliedTwice = await mutationKeysAppliedTwice();
+  expect(appliedTwice).toEqual([]);
   // Versions of each record run 2, 3, 4… with no gap and no repeat.
-  expect(versionGaps(accepted)).toEqual([]);
+  const gaps = versionGaps(accepted);
+  expect(gaps).toEqual([]);
 
   const feeds = new Map<string, FeedEntry[]>();
+  // Accepted writes missing from the feed or from the records' state (both must stay 0).
+  let lost = 0;
   for (const tenant of TENANTS) {
     const mine = accepted.filter((w) => w.tenant === tenant);
     const feed = await readFeed((q, v) => stack.query(stack.token('admin', 'reader', tenant), q, v), starts.get(tenant));
     feeds.set(tenant, feed);
     expect(feedProblems(feed)).toEqual([]);
-    expect(acceptedVersusFeed(mine, feed)).toEqual({ missing: [], unexpected: [] });
+    const versusFeed = acceptedVersusFeed(mine, feed);
+    lost += versusFeed.missing.length;
+    expect(versusFeed).toEqual({ missing: [], unexpected: [] });
     expect(feed).toHaveLength(mine.length);
     // The feed names the fields each write changed.
     const fieldsOf = new Map(mine.map((w) => [`${w.source}:${w.customerId}:${w.version}`, Object.keys(w.values).sort().join(',')]));
     expect(feed.filter((e) => [...e.changedFields].sort().join(',') !== fieldsOf.get(`${e.source}:${e.customerId}:${e.version}`))).toEqual([]);
-    expect(await stateProblems(tenant, customers.get(tenant)!, mine)).toEqual([]);
+    const state = await stateProblems(tenant, customers.get(tenant)!, mine);
+    lost += state.length;
+    expect(state).toEqual([]);
   }
 
   for (const subscriber of subscribers) {
@@ -229,7 +237,16 @@ it('loses no accepted write and applies each clientMutationId once, in the recor
   const sales = subscribers.find((s) => s.ownerOf)!;
   const refused = (r: ReceivedChange) => r.errors.some((e) => e.extensions?.code === 'FORBIDDEN' && e.path?.join('.') === 'customerChanged.customer.phone');
   expect(sales.live.received.filter((r) => sales.ownerOf!.has(r.customerId) === refused(r))).toEqual([]);
-  console.log(`  feed ${[...feeds.values()].map((f) => f.length).join(' + ')} changes; ${subscribers.reduce((n, s) => n + s.live.received.length, 0)} deliveries to ${subscribers.length} subscribers (${subscribers.reduce((n, s) => n + s.live.resumes(), 0)} streams ended with a retryable error and resumed); 0 lost, 0 doubled`);
+  const deliveries = countDeliveries(
+    subscribers.map((s) => expectedCursors(feeds.get(s.tenant)!, s.ids)),
+    subscribers.map((s) => receivedCursors(s.live.received)),
+  );
+  console.log(
+    `fault: lost-update checker, seed ${seed}: ${CLIENTS} clients, ${total} writes, ${accepted.length} accepted (${mergedFromStale} merged from a stale version), ${conflicts} VERSION_CONFLICT, ` +
+      `${replays.length} replays (${replays.filter((r) => r.racing).length} racing the original) all answered as the first time, ${retried} retries after a retryable error; ${lost} lost, ` +
+      `${gaps.length} version gaps, ${appliedTwice.length} applied twice; feed checks: ${[...feeds.values()].map((f) => f.length).join(' + ')} changes in ${TENANTS.length} tenants, ` +
+      `${deliveries.delivered}/${deliveries.expected} deliveries to ${subscribers.length} subscribers, ${deliveries.duplicates} duplicates, ${deliveries.gaps} gaps (${subscribers.reduce((n, s) => n + s.live.resumes(), 0)} streams ended with a retryable error and resumed)`,
+  );
 }, 180_000 + CLIENTS * WRITES_PER_CLIENT * 60);
 
 function keyOf(change: Pick<FeedEntry, 'cursor' | 'customerId' | 'source' | 'version'>): string {

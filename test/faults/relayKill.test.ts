@@ -8,7 +8,7 @@ import { Redis } from 'ioredis';
 import { parseFeedMessage, tenantChannel, type ChangeMessage } from '../../lib/changeFeed';
 import { insertCustomer } from '../support/fixtures';
 import { dataOf } from '../support/graphql';
-import { acceptedVersusFeed, expectedCursors, feedProblems, readFeed, receivedCursors } from '../support/feedCheck';
+import { acceptedVersusFeed, countDeliveries, expectedCursors, feedProblems, readFeed, receivedCursors } from '../support/feedCheck';
 import { startLiveSubscriber, type LiveSubscriber } from '../support/liveSubscriber';
 import { spawnRelay, type ChildService } from '../support/processes';
 import { startSteadyWriter, type SteadyWriter } from '../support/steadyWriter';
@@ -77,9 +77,10 @@ async function finishAndCheck(observed: Awaited<ReturnType<typeof observeTenant>
   const expected = filters.map((ids) => expectedCursors(feed, ids));
   await waitUntil(() => subscribers.every((s, i) => s.received.length >= expected[i].length), 30_000);
   subscribers.forEach((s, i) => expect(receivedCursors(s.received)).toEqual(expected[i]));
+  const deliveries = countDeliveries(expected, subscribers.map((s) => receivedCursors(s.received)));
   await Promise.all(subscribers.map((s) => s.stop()));
   redis!.disconnect();
-  return { feed, writer, publishedCursors };
+  return { feed, writer, publishedCursors, deliveries };
 }
 
 async function waitForRelayToFinish(): Promise<void> {
@@ -107,10 +108,13 @@ it('loses and doubles nothing when the relay is killed 5 times between database 
     relays.push(relay);
     expect(await relay.exited).toEqual({ code: null, signal: 'SIGKILL' });
   }
-  const { feed, writer, publishedCursors } = await finishAndCheck(observed);
+  const { feed, writer, publishedCursors, deliveries } = await finishAndCheck(observed);
   // Killed only before publishing, the relay never published a change twice.
   expect(publishedCursors).toEqual(feed.map((e) => e.cursor));
-  console.log(`relay killed ${FAULT_KILLS.length} times at its fault points: ${writer.accepted.length} writes, ${feed.length} in the feed, ${publishedCursors.length} published, 0 lost, 0 doubled`);
+  console.log(
+    `fault: relay kill at its fault points: ${FAULT_KILLS.length} kills, ${writer.accepted.length} changes written, feed length ${feed.length}, ${publishedCursors.length} published on Redis; ` +
+      `subscribers: ${deliveries.delivered}/${deliveries.expected} deliveries, ${deliveries.duplicates} duplicates, ${deliveries.gaps} gaps`,
+  );
 }, 240_000);
 
 it('keeps subscribers exact when the relay is killed at random moments (Redis may repeat a change, subscribers drop it)', async () => {
@@ -130,7 +134,10 @@ it('keeps subscribers exact when the relay is killed at random moments (Redis ma
     relay.signal('SIGKILL');
     expect((await relay.exited).signal).toBe('SIGKILL');
   }
-  const { feed, writer, publishedCursors } = await finishAndCheck(observed);
+  const { feed, writer, publishedCursors, deliveries } = await finishAndCheck(observed);
   const repeated = publishedCursors.length - new Set(publishedCursors).size;
-  console.log(`relay killed ${RANDOM_KILLS} times at random: ${writer.accepted.length} writes, ${feed.length} in the feed, ${publishedCursors.length} published (${repeated} repeated on Redis), 0 lost, 0 doubled for subscribers`);
+  console.log(
+    `fault: relay kill at random moments: ${RANDOM_KILLS} kills, ${writer.accepted.length} changes written, feed length ${feed.length}, ${publishedCursors.length} published on Redis (${repeated} repeated); ` +
+      `subscribers: ${deliveries.delivered}/${deliveries.expected} deliveries, ${deliveries.duplicates} duplicates, ${deliveries.gaps} gaps`,
+  );
 }, 240_000);

@@ -59,7 +59,9 @@ it('serves partial data while a subgraph is down, keeps subscriptions delivering
   marketing.signal('SIGKILL');
   await marketing.exited;
 
+  const sentAt = Date.now();
   const one = await ask(FULL, { id: ids[0] });
+  const partialMs = Date.now() - sentAt;
   expect(one.data).toEqual({ customer: { name: 'Faulty 0', service: { tier: 'gold' }, marketing: null } });
   expect(errorsAt(one)).toEqual([unavailable(['customer', 'marketing'])]);
   const list = await ask(`{ customers(first: 3) { edges { node { name marketing { tags } } } } }`);
@@ -78,13 +80,22 @@ it('serves partial data while a subgraph is down, keeps subscriptions delivering
   ]);
 
   marketing = await spawnSubgraph('marketing', { mongodbUri: stack.mongodbUri, redisUrl: testRedisUrl(), port });
+  const backAt = Date.now();
   const whole = await ask(FULL, { id: ids[0] });
+  const wholeMs = Date.now() - backAt;
   expect(whole).toEqual({ status: 200, data: { customer: { name: 'Faulty 0', service: { tier: 'gold' }, marketing: { tags: ['tag0'] } } } });
   // The refused marketing write was not applied: its profile is still at version 1.
   dataOf(await ask(`mutation($id: ID!) { updateMarketingProfile(customerId: $id, expectedVersion: 1, input: {tags: ["back"]}) { version } }`, { id: ids[0] }));
   await waitUntil(() => subscriber!.received.length >= 3, 20_000);
   expect(subscriber.received[2]).toMatchObject({ source: 'marketing', version: 2, customer: { name: 'Faulty 0', marketing: { tags: ['back'] } }, errors: [] });
   expect(subscriber.resumes()).toBe(0);
+  const answers = [one, list, write, ...subscriber.received.slice(0, 2).map((r) => ({ data: r.customer, errors: r.errors }))];
+  const errorPaths = answers.flatMap((a) => a.errors ?? []);
+  console.log(
+    `fault: subgraph crash: ${answers.filter((a) => a.data && a.errors?.length).length} partial answers of ${answers.length} (2 queries, 1 write, 2 subscription events), ` +
+      `${errorPaths.length} SUBGRAPH_UNAVAILABLE error paths (${errorPaths.filter((e) => e.extensions?.retryable === true).length} marked retryable), the first answer in ${partialMs} ms; the refused write not applied; ` +
+      `whole again on the first query, ${wholeMs} ms after the subgraph was back, without a gateway restart; ${subscriber.resumes()} subscriber resumes`,
+  );
 }, 120_000);
 
 it('times out requests to a hung subgraph instead of piling them up, and keeps answering other operations', async () => {
@@ -135,7 +146,7 @@ it('times out requests to a hung subgraph instead of piling them up, and keeps a
     const left = connectionsTo(gateway.pid, marketing.port);
     expect(left).toBe(0);
     console.log(
-      `hung subgraph (timeout ${TIMEOUT_MS} ms): ${waves.length} waves of ${SLOW_REQUESTS} requests (${exact} with every other field served) answered in ` +
+      `fault: hung subgraph (timeout ${TIMEOUT_MS / 1000} s): ${waves.length} waves of ${SLOW_REQUESTS} requests (${exact} partial answers with every other field served; every error a retryable SUBGRAPH_UNAVAILABLE) answered in ` +
         `${waves.map((w) => `${Math.min(...w.slowMs)}-${Math.max(...w.slowMs)} ms`).join(', ')}; another operation answered meanwhile in ${waves.map((w) => w.otherMs).join(', ')} ms; ` +
         `gateway connections to the hung subgraph: at most ${Math.max(...waves.map((w) => w.peakConnections))} while waiting, ${left} after the timeouts`,
     );

@@ -16,6 +16,10 @@ export interface ReceivedChange {
   readonly customer?: Record<string, unknown> | null;
   /** Errors that came with this payload (e.g. FORBIDDEN or SUBGRAPH_UNAVAILABLE at a path). */
   readonly errors: ReadonlyArray<{ message: string; path?: ReadonlyArray<string | number>; extensions?: Record<string, unknown> }>;
+  /** When it arrived (ms since the epoch). */
+  readonly receivedAt: number;
+  /** Which stream brought it: 0 the first subscription, n after the n-th resume. */
+  readonly stream: number;
 }
 
 export interface LiveSubscriberOptions {
@@ -77,13 +81,13 @@ export function startLiveSubscriber(options: LiveSubscriberOptions): LiveSubscri
       { query: options.query, variables: { ...(options.ids ? { ids: [...options.ids] } : {}), after: cursor } },
       {
         next: (result: ExecutionResult) => {
-          const change = result.data?.customerChanged as Omit<ReceivedChange, 'errors'> | undefined;
+          const change = result.data?.customerChanged as Omit<ReceivedChange, 'errors' | 'receivedAt' | 'stream'> | undefined;
           if (!change) {
             streamErrors.push(result.errors);
             return;
           }
           failuresInARow = 0;
-          received.push({ ...change, errors: (result.errors ?? []).map((e) => ({ message: e.message, path: e.path, extensions: e.extensions })) });
+          received.push({ ...change, errors: (result.errors ?? []).map((e) => ({ message: e.message, path: e.path, extensions: e.extensions })), receivedAt: Date.now(), stream: resumes });
           cursor = change.cursor;
         },
         error: end,
