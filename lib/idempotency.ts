@@ -23,16 +23,17 @@ export function makeMutationKey(tenant: string, actor: string, clientMutationId:
   return `${tenant}:${actor}:${operation}:${clientMutationId}`;
 }
 
-/**
- * Runs `run` once per key. A stored outcome is returned (or re-thrown) as it was; typed errors are
- * stored too, other errors are not (they are worth a retry).
- */
 /** Seals what is stored of an error's extensions (sensitive values) and opens it on replay. */
 export interface OutcomeProtection {
   seal(extensions: Record<string, unknown>): Record<string, unknown>;
   open(extensions: Record<string, unknown>): Record<string, unknown>;
 }
 
+/**
+ * Runs `run` once per key. A stored outcome is returned (or re-thrown) as it was; typed errors are
+ * stored too, except those marked `retryable` (nothing was applied and a retry may succeed), and
+ * other errors are not (they are worth a retry).
+ */
 export async function runOnce<R>(connection: Connection, key: string | undefined, run: () => Promise<R>, protection?: OutcomeProtection): Promise<R> {
   if (key === undefined) return run();
   const results = connection.collection<StoredOutcome>(COLLECTION);
@@ -42,7 +43,7 @@ export async function runOnce<R>(connection: Connection, key: string | undefined
   try {
     outcome = { _id: key, at: new Date(), result: await run() };
   } catch (error) {
-    if (!(error instanceof CustomerGraphError)) throw error;
+    if (!(error instanceof CustomerGraphError) || error.extensions.retryable === true) throw error;
     const { code, ...extensions } = error.extensions as Record<string, unknown>;
     outcome = { _id: key, at: new Date(), error: { message: error.message, code: error.code, extensions: protection ? protection.seal(extensions) : extensions } };
   }

@@ -1,4 +1,5 @@
 /** Optimistic-lock writes through the gateway: merges, conflicts, idempotent replays, history, revert and merge. */
+import { Types } from 'mongoose';
 import { insertCustomer } from '../support/fixtures';
 import { dataOf, errorCodes } from '../support/graphql';
 import { startStack, type TestStack } from '../support/stack';
@@ -126,6 +127,21 @@ describe('idempotent replays', () => {
     const again = await update(id, 1, { company: 'Loser' }, 'r-1');
     expect(errorCodes(first)).toEqual(['VERSION_CONFLICT']);
     expect(again.errors).toEqual(first.errors);
+  });
+
+  it('does not keep a retryable refusal: the same clientMutationId succeeds once the profile exists', async () => {
+    const id = await insertCustomer(stack.db, { name: 'Early Writer', tier: 'silver' });
+    // As just after a create: the service subgraph has not seen the customer in the feed yet.
+    const profile = (await stack.db.collection('service_profiles').findOneAndDelete({ _id: new Types.ObjectId(id) }))!;
+    const write = () =>
+      stack.query(admin, `mutation($id: ID!) { updateServiceProfile(customerId: $id, expectedVersion: 1, input: {tier: "gold"}, clientMutationId: "early-1") { version tier } }`, { id });
+    const early = await write();
+    expect(errorCodes(early)).toEqual(['NOT_FOUND']);
+    expect(early.errors?.[0].extensions?.retryable).toBe(true);
+
+    await stack.db.collection('service_profiles').insertOne(profile);
+    expect(dataOf(await write()).updateServiceProfile).toEqual({ version: 2, tier: 'gold' });
+    expect(dataOf(await write()).updateServiceProfile).toEqual({ version: 2, tier: 'gold' });
   });
 
   it('creates one customer for a create replayed concurrently', async () => {
