@@ -36,7 +36,12 @@ export interface AuditEntry extends AuditEvent {
   readonly hash: string;
 }
 
-/** Appends events to their tenant's chain; appends of one process are serialised, other processes retry. */
+/**
+ * Appends events to their tenant's chain; appends of one process are serialised, other processes retry.
+ * An append starts from the chain's recorded head (one read by key) and falls back to the log's last
+ * entry when the head lags behind (another process appended meanwhile, or a crash came between the
+ * two writes).
+ */
 export class AuditLog {
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -48,40 +53,107 @@ export class AuditLog {
     await this.connection.collection(AUDIT_COLLECTION).createIndex({ changeId: 1 }, { sparse: true });
   }
 
-  /** Appends one event; resolves once it is stored. */
+  /** Appends one event, unless an entry for its `changeId` is already there; resolves once it is stored. */
   append(event: AuditEvent): Promise<void> {
-    const next = this.queue.then(() => this.appendNow(event));
+    return this.enqueue(async () => {
+      if (event.changeId && (await this.entries().findOne({ changeId: event.changeId }, { projection: { _id: 1 } }))) return;
+      await this.recordHeads([await this.appendToChain(event.tenant, [event])]);
+    });
+  }
+
+  /**
+   * Appends events known not to be in the log yet (changes the relay has just stored), in order,
+   * one batch per chain; resolves once all are stored.
+   */
+  appendNew(events: readonly AuditEvent[]): Promise<void> {
+    return this.enqueue(async () => {
+      const chains = new Map<string, AuditEvent[]>();
+      for (const event of events) chains.set(event.tenant, [...(chains.get(event.tenant) ?? []), event]);
+      const heads: ChainHead[] = [];
+      for (const [chain, list] of chains) heads.push(await this.appendToChain(chain, list));
+      await this.recordHeads(heads);
+    });
+  }
+
+  // Private:
+
+  /** The last entry this process appended to each chain: where its next append most likely goes. */
+  private readonly lastAppended = new Map<string, ChainHead>();
+
+  private enqueue(work: () => Promise<void>): Promise<void> {
+    const next = this.queue.then(work);
     this.queue = next.catch(() => undefined);
     return next;
   }
 
-  private async appendNow(event: AuditEvent): Promise<void> {
-    const chain = event.tenant;
-    const entries = this.connection.collection<AuditEntry>(AUDIT_COLLECTION);
-    if (event.changeId && (await entries.findOne({ changeId: event.changeId }, { projection: { _id: 1 } }))) return;
+  private entries() {
+    return this.connection.collection<AuditEntry>(AUDIT_COLLECTION);
+  }
+
+  private async appendToChain(chain: string, events: readonly AuditEvent[]): Promise<ChainHead> {
+    let head: ChainHead | null = this.lastAppended.get(chain) ?? (await this.connection.collection<ChainHead>(HEADS_COLLECTION).findOne({ _id: chain }));
+    let rest = events;
     for (let attempt = 0; attempt < 100; attempt++) {
-      const last = await entries.find({ chain }).sort({ seq: -1 }).limit(1).next();
-      const seq = (last?.seq ?? 0) + 1;
-      const prevHash = last?.hash ?? GENESIS;
-      const body = { chain, seq, prevHash, ...event };
-      const entry: AuditEntry = { _id: `${chain}:${seq}`, ...body, hash: hashEntry(body) };
+      const entries = chainEntries(chain, head, rest);
       try {
-        await entries.insertOne(entry);
+        await this.entries().insertMany(entries, { ordered: true });
+        const last = { _id: chain, seq: entries.at(-1)!.seq, hash: entries.at(-1)!.hash };
+        this.lastAppended.set(chain, last);
+        return last;
       } catch (error) {
-        // Another process appended this sequence number first: chain after it.
-        if ((error as { code?: number }).code === 11000) continue;
-        throw error;
+        // Another process appended this sequence number first (or the head lags): chain after the last entry.
+        const stored = storedBeforeDuplicate(error);
+        if (stored === undefined) throw error;
+        rest = rest.slice(stored);
+        const last = await this.entries().find({ chain }).sort({ seq: -1 }).limit(1).next();
+        head = last ? { _id: chain, seq: last.seq, hash: last.hash } : null;
       }
-      await this.connection
-        .collection<{ _id: string; seq: number; hash: string }>(HEADS_COLLECTION)
-        .updateOne({ _id: chain, seq: { $lt: seq } } as never, { $set: { seq, hash: entry.hash } }, { upsert: true })
-        .catch((error: { code?: number }) => {
-          if (error.code !== 11000) throw error; // a later head is already there
-        });
-      return;
     }
     throw new Error(`audit chain ${chain} is too contended`);
   }
+
+  // Each chain's head moves forward only (another process may have recorded a later one).
+  private async recordHeads(heads: readonly ChainHead[]): Promise<void> {
+    if (heads.length === 0) return;
+    await this.connection
+      .collection<ChainHead>(HEADS_COLLECTION)
+      .bulkWrite(
+        heads.map((head) => ({ updateOne: { filter: { _id: head._id, seq: { $lt: head.seq } }, update: { $set: { seq: head.seq, hash: head.hash } }, upsert: true } })) as never,
+        { ordered: false },
+      )
+      .catch((error: { code?: number; writeErrors?: unknown }) => {
+        // A later head is already there: the upsert collided with it.
+        const errors = Array.isArray(error.writeErrors) ? error.writeErrors : [error];
+        if (!errors.every((e: { code?: number }) => e.code === 11000)) throw error;
+      });
+  }
+}
+
+interface ChainHead {
+  readonly _id: string;
+  readonly seq: number;
+  readonly hash: string;
+}
+
+// The entries of `events`, chained after `head`.
+function chainEntries(chain: string, head: ChainHead | null, events: readonly AuditEvent[]): AuditEntry[] {
+  let seq = head?.seq ?? 0;
+  let prevHash = head?.hash ?? GENESIS;
+  return events.map((event) => {
+    seq += 1;
+    const body = { chain, seq, prevHash, ...event };
+    const entry: AuditEntry = { _id: `${chain}:${seq}`, ...body, hash: hashEntry(body) };
+    prevHash = entry.hash;
+    return entry;
+  });
+}
+
+// How many entries of an ordered insert were stored before a duplicate key stopped it; undefined for any other error.
+function storedBeforeDuplicate(error: unknown): number | undefined {
+  const { code, writeErrors } = error as { code?: number; writeErrors?: { index: number; code?: number } | Array<{ index: number; code?: number }> };
+  if (code !== 11000) return undefined;
+  const first = Array.isArray(writeErrors) ? writeErrors[0] : writeErrors;
+  return first?.index ?? 0;
 }
 
 export interface AuditVerification {
