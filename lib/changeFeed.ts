@@ -84,16 +84,18 @@ export interface ChangeBatch {
  * Throws CURSOR_EXPIRED when changes after that cursor were already removed by retention.
  */
 export async function readChanges(connection: Connection, tenant: string, afterSeq: number | undefined, limit: number, customerIds?: readonly string[]): Promise<ChangeBatch> {
-  if (afterSeq !== undefined) {
-    const state = await connection.collection<{ _id: string; trimmedThrough: number }>(FEED_STATE_COLLECTION).findOne({ _id: tenant });
-    if (state && afterSeq < state.trimmedThrough) throw new CursorExpiredError();
-  }
   const rows = await connection
     .collection<StoredChange>(CHANGES_COLLECTION)
     .find({ tenant, seq: { $gt: afterSeq ?? 0 }, ...(customerIds ? { customerId: { $in: [...customerIds] } } : {}) })
     .sort({ seq: 1 })
     .limit(limit + 1)
     .toArray();
+  // Retention removes a tenant's oldest changes: when the change right after the cursor is still
+  // there, nothing after the cursor was removed (a live event's fetch never needs the second read).
+  if (afterSeq !== undefined && rows[0]?.seq !== afterSeq + 1) {
+    const state = await connection.collection<{ _id: string; trimmedThrough: number }>(FEED_STATE_COLLECTION).findOne({ _id: tenant });
+    if (state && afterSeq < state.trimmedThrough) throw new CursorExpiredError();
+  }
   return { changes: rows.slice(0, limit), hasMore: rows.length > limit };
 }
 

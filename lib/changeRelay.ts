@@ -1,40 +1,26 @@
 /**
  * The relay moves pending changes out of the records into the `changes` feed, numbering them per
  * tenant, then publishes them to Redis. One relay holds a lease at a time (others stand by), and it
- * works sequentially, so cursor order is insertion order. Every step is repeatable: a relay killed
- * anywhere resumes on restart and each change lands in the feed, and on Redis, once.
+ * works one batch at a time, so cursor order is insertion order. Every step is repeatable: a relay
+ * killed anywhere resumes on restart and each change lands in the feed once (on Redis at least
+ * once: a change published just before a crash is published again, and gateways drop the repeat).
+ *
+ * A writer's wake-up names the record it wrote, so the relay reads just those records by key; the
+ * scan of every source for pending records runs on a timer (and at start and after a failure), as
+ * the safety net for a wake-up that was lost.
  */
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { Connection } from 'mongoose';
-import {
-  CHANGES_COLLECTION,
-  FEED_COUNTERS_COLLECTION,
-  FEED_STATE_COLLECTION,
-  FeedMessageType,
-  WAKE_CHANNEL,
-  ensureFeedIndexes,
-  parseFeedMessage,
-  stringifyFeedMessage,
-  tenantChannel,
-  toFeedChange,
-  type FeedSource,
-  type StoredChange,
-} from './changeFeed';
+import { Types, type Connection } from 'mongoose';
+import { CHANGES_COLLECTION, FEED_STATE_COLLECTION, FeedMessageType, WAKE_CHANNEL, ensureFeedIndexes, parseFeedMessage, type StoredChange } from './changeFeed';
 import type { AnomalyMonitor } from './anomalyMonitor';
 import type { AuditLog } from './auditLog';
 import type { Logger } from './logger';
+import { isApiId } from './objectId';
+import { publishChanges, relayRecords, type PendingRecord, type RelayFaultPoint, type RelaySource } from './relayBatch';
 import { UnreachableCaseError } from './UnreachableCaseError';
-import type { PendingChange } from './versionedRecord';
 
-/** A collection whose records carry pending changes. */
-export interface RelaySource {
-  readonly source: FeedSource;
-  readonly collection: string;
-}
-
-/** Where the relay may be stopped dead by a test (fault injection); never set in production. */
-export type RelayFaultPoint = 'after-insert' | 'before-publish';
+export type { RelayFaultPoint, RelaySource } from './relayBatch';
 
 export interface ChangeRelayOptions {
   readonly connection: Connection;
@@ -44,7 +30,7 @@ export interface ChangeRelayOptions {
   readonly subscriber?: Redis;
   readonly sources: readonly RelaySource[];
   readonly logger: Logger;
-  /** Scan for pending changes at least this often, in case a wake-up was lost (default 1000). */
+  /** Scan every source for pending changes at least this often, in case a wake-up was lost (default 1000). */
   readonly scanIntervalMs?: number;
   readonly retentionDays: number;
   readonly leaseMs?: number;
@@ -60,14 +46,14 @@ type RelayState =
   | { readonly phase: 'running'; readonly timer: NodeJS.Timeout }
   | { readonly phase: 'stopped' };
 
-interface PendingRecord {
-  _id: unknown;
-  tenant: string;
-  pendingChanges: PendingChange[];
-}
-
 const LEASE_COLLECTION = 'relay_lease';
 const RETENTION_SWEEP_MS = 3600_000;
+/** The shortest time between the starts of two passes. */
+const PASS_SPACING_MS = 20;
+/** Records read per batch. */
+const BATCH_RECORDS = 500;
+/** Changes the recovery publishes per round trip. */
+const RECOVERY_BATCH = 1000;
 
 /** The relay of one process; `start()` it, `stop()` it on shutdown. */
 export class ChangeRelay {
@@ -75,7 +61,17 @@ export class ChangeRelay {
   private readonly owner = randomUUID();
   private running: Promise<void> | undefined;
   private again = false;
+  private lastPassAt = 0;
+  private spacing: NodeJS.Timeout | undefined;
   private lastSweep = 0;
+  /** Records named by wake-ups since the last pass, by source. */
+  private woken = new Map<string, Set<string>>();
+  /** Scan every source at the next pass (timer, start, failure, a new lease). */
+  private scanDue = true;
+  /** Publish what a relay that stopped early stored but did not publish (start, failure, a new lease). */
+  private recoveryDue = true;
+  private holdsLease = false;
+  private leaseRenewedAt = 0;
   private readonly scanIntervalMs: number;
   private readonly leaseMs: number;
 
@@ -96,26 +92,44 @@ export class ChangeRelay {
       subscriber.on('message', (channel: string, raw: string) => {
         if (channel !== WAKE_CHANNEL) return;
         try {
-          if (parseFeedMessage(raw).type === FeedMessageType.Wake) this.kick();
+          const message = parseFeedMessage(raw);
+          if (message.type !== FeedMessageType.Wake) return;
+          this.woken.set(message.source, (this.woken.get(message.source) ?? new Set()).add(message.recordId));
+          this.kick();
         } catch (error) {
           this.options.logger.warn({ err: error }, 'ignored a malformed wake message');
         }
       });
       await subscriber.subscribe(WAKE_CHANNEL);
     }
-    this.state = { phase: 'running', timer: setInterval(() => this.kick(), this.scanIntervalMs) };
+    this.state = { phase: 'running', timer: setInterval(() => this.kick({ scan: true }), this.scanIntervalMs) };
     this.kick();
   }
 
-  /** Runs a pass now (or right after the current one). */
-  kick(): void {
+  /** Runs a pass now (or right after the current one); `scan` makes it look at every record with pending changes. */
+  kick(options: { readonly scan?: boolean } = {}): void {
     if (this.state.phase !== 'running') return;
+    if (options.scan) this.scanDue = true;
     if (this.running) {
       this.again = true;
       return;
     }
+    if (this.spacing) return;
+    // Passes start at most every PASS_SPACING_MS: under a steady stream of writes, the wake-ups of
+    // that time are relayed in one batch, with a fixed number of round trips, instead of one each.
+    const wait = this.lastPassAt + PASS_SPACING_MS - Date.now();
+    if (wait > 0) {
+      this.spacing = setTimeout(() => {
+        this.spacing = undefined;
+        this.kick();
+      }, wait);
+      return;
+    }
+    this.lastPassAt = Date.now();
     this.running = this.pass()
       .catch((error: unknown) => {
+        this.scanDue = true;
+        this.recoveryDue = true;
         this.options.monitor?.record('sync_error');
         this.options.logger.error({ err: error }, 'relay pass failed; retrying at the next scan');
       })
@@ -133,7 +147,7 @@ export class ChangeRelay {
     for (;;) {
       await this.running;
       if (!(await this.hasWork())) return;
-      this.kick();
+      this.kick({ scan: true });
       await this.running;
       await new Promise((r) => setTimeout(r, 5));
     }
@@ -149,6 +163,7 @@ export class ChangeRelay {
         return;
       case 'running':
         clearInterval(state.timer);
+        clearTimeout(this.spacing);
         this.state = { phase: 'stopped' };
         await this.running;
         await this.options.subscriber?.unsubscribe(WAKE_CHANNEL).catch(() => undefined);
@@ -165,105 +180,54 @@ export class ChangeRelay {
   // Private:
 
   private async pass(): Promise<void> {
-    if (!(await this.holdLease())) return;
-    await this.publishUnpublished();
+    const held = await this.holdLease();
+    // Taken after the lease: a relay that has just taken it over scans (a standby forgets its wake-ups).
+    const scan = this.scanDue;
+    const woken = this.woken;
+    this.scanDue = false;
+    this.woken = new Map();
+    if (!held) return;
+    const recovering = this.recoveryDue;
+    if (recovering) {
+      await this.publishUnpublished();
+      this.recoveryDue = false;
+    }
     for (const source of this.options.sources) {
+      const ids = woken.get(source.source);
+      if (!scan && !ids) continue;
       const records = await this.options.connection
         .collection<PendingRecord>(source.collection)
-        .find({ hasPending: true }, { projection: { _id: 1, tenant: 1, pendingChanges: 1 } })
-        .limit(500)
+        .find((scan ? { hasPending: true } : { _id: { $in: [...ids!].map(toRecordKey) }, hasPending: true }) as never, { projection: { _id: 1, tenant: 1, pendingChanges: 1 } })
+        .limit(BATCH_RECORDS)
         .toArray();
-      for (const record of records) {
-        // Renewed before every record: a relay that lost its lease (paused, slow) stops at once,
-        // so two relays never number changes of one tenant at the same time.
-        if (!(await this.holdLease())) return;
-        const pending = [...record.pendingChanges].sort((a, b) => a.version - b.version);
-        for (const change of pending) await this.relayOne(source, record, change);
-        await this.options.connection
-          .collection(source.collection)
-          .updateOne({ _id: record._id, pendingChanges: { $size: 0 } } as never, { $unset: { hasPending: '' } });
-      }
+      if (records.length === 0) continue;
+      // Renewed before every batch: a relay that lost its lease (paused, slow) stops at once,
+      // so two relays never number changes of one tenant at the same time.
+      if (!(await this.holdLease())) return;
+      await relayRecords(this.options, source, records, recovering);
+      if (records.length === BATCH_RECORDS) this.kick({ scan: true });
     }
     if (Date.now() - this.lastSweep > RETENTION_SWEEP_MS) await this.sweepRetention();
   }
 
-  private async relayOne(source: RelaySource, record: PendingRecord, pending: PendingChange): Promise<void> {
-    const changes = this.options.connection.collection<StoredChange>(CHANGES_COLLECTION);
-    const recordId = String(record._id);
-    const id = `${source.source}:${recordId}:${pending.version}`;
-    let change = await changes.findOne({ _id: id });
-    if (!change) {
-      change = {
-        _id: id,
-        tenant: record.tenant,
-        seq: await this.nextSeq(record.tenant),
-        customerId: recordId,
-        source: source.source,
-        version: pending.version,
-        changedFields: pending.changedFields,
-        actor: pending.actor,
-        ...(pending.roles ? { roles: pending.roles } : {}),
-        deviceId: pending.deviceId,
-        at: pending.at,
-        published: false,
-        ...(pending.data ? { data: pending.data } : {}),
-      };
-      try {
-        await changes.insertOne(change);
-      } catch (error) {
-        if ((error as { code?: number }).code !== 11000) throw error;
-        change = (await changes.findOne({ _id: id }))!;
-      }
-    }
-    await this.options.audit?.append({
-      action: 'write',
-      tenant: change.tenant,
-      actor: change.actor,
-      roles: change.roles ?? [],
-      deviceId: change.deviceId,
-      source: change.source,
-      recordIds: [change.customerId],
-      fields: change.changedFields,
-      fromVersion: change.version - 1,
-      toVersion: change.version,
-      changeId: change._id,
-      at: change.at,
-    });
-    this.injectFault('after-insert');
-    await this.options.connection
-      .collection(source.collection)
-      .updateOne({ _id: record._id } as never, { $pull: { pendingChanges: { version: pending.version } } } as never);
-    this.injectFault('before-publish');
-    if (!change.published) await this.publish(change);
-  }
-
-  private async publish(change: StoredChange): Promise<void> {
-    await this.options.publisher.publish(
-      tenantChannel(change.tenant),
-      stringifyFeedMessage({ type: FeedMessageType.Change, tenant: change.tenant, change: toFeedChange(change) }),
-    );
-    await this.options.connection.collection<StoredChange>(CHANGES_COLLECTION).updateOne({ _id: change._id }, { $set: { published: true } });
-  }
-
   // Changes stored by a relay that stopped before publishing (crash, Redis down), oldest first.
   private async publishUnpublished(): Promise<void> {
-    const unpublished = await this.options.connection
-      .collection<StoredChange>(CHANGES_COLLECTION)
-      .find({ published: false })
-      .sort({ tenant: 1, seq: 1 })
-      .limit(1000)
-      .toArray();
-    for (const change of unpublished) await this.publish(change);
-  }
-
-  private async nextSeq(tenant: string): Promise<number> {
-    const counter = await this.options.connection
-      .collection<{ _id: string; seq: number }>(FEED_COUNTERS_COLLECTION)
-      .findOneAndUpdate({ _id: tenant }, { $inc: { seq: 1 } }, { upsert: true, returnDocument: 'after' });
-    return counter!.seq;
+    for (;;) {
+      const unpublished = await this.options.connection
+        .collection<StoredChange>(CHANGES_COLLECTION)
+        .find({ published: false })
+        .sort({ tenant: 1, seq: 1 })
+        .limit(RECOVERY_BATCH)
+        .toArray();
+      await publishChanges(this.options, unpublished);
+      if (unpublished.length < RECOVERY_BATCH) return;
+    }
   }
 
   private async holdLease(): Promise<boolean> {
+    // Renewed less than half a lease ago: no other relay can take it before it expires, so no round trip.
+    // A relay paused longer than that checks with the database again as soon as it runs.
+    if (this.holdsLease && Date.now() - this.leaseRenewedAt < this.leaseMs / 2) return true;
     const now = new Date();
     try {
       const lease = await this.options.connection
@@ -273,12 +237,23 @@ export class ChangeRelay {
           { $set: { owner: this.owner, expiresAt: new Date(now.getTime() + this.leaseMs) } },
           { upsert: true, returnDocument: 'after' },
         );
-      return lease?.owner === this.owner;
+      if (lease?.owner === this.owner) this.leaseRenewedAt = now.getTime();
+      return this.noteLease(lease?.owner === this.owner);
     } catch (error) {
       // Another relay holds a live lease: the upsert collides with its document.
-      if ((error as { code?: number }).code === 11000) return false;
+      if ((error as { code?: number }).code === 11000) return this.noteLease(false);
       throw error;
     }
+  }
+
+  // A relay that takes the lease over finishes what the last holder may have left half done.
+  private noteLease(held: boolean): boolean {
+    if (held && !this.holdsLease) {
+      this.scanDue = true;
+      this.recoveryDue = true;
+    }
+    this.holdsLease = held;
+    return held;
   }
 
   private async hasWork(): Promise<boolean> {
@@ -306,8 +281,9 @@ export class ChangeRelay {
     // Stored replay results live as long as the feed: a device offline longer must start again anyway.
     await this.options.connection.collection('mutation_results').deleteMany({ at: { $lt: cutoff } });
   }
+}
 
-  private injectFault(point: RelayFaultPoint): void {
-    if (this.options.fault?.point === point) this.options.fault.action();
-  }
+// Records are keyed by ObjectId; a wake-up carries its hex form.
+function toRecordKey(id: string): Types.ObjectId | string {
+  return isApiId(id) ? new Types.ObjectId(id) : id;
 }
