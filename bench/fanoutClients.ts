@@ -3,7 +3,8 @@
  * done by the gateway process it measures. Each process opens its share of graphql-ws clients (one
  * device, one socket, one `customerChanged` subscription of its tenant), checks that every device
  * gets each change of its tenant once and in order, and measures the latency of each delivery from
- * the writer's clock reading, which the writer puts in the change itself (`company: "m<epoch ms>"`).
+ * the writer's clock reading, which the writer puts in the change itself (`company: "m<epoch ms>"`),
+ * and from the change's `at`, taken by the subgraph as it writes (one machine, one clock).
  *
  * Protocol with the parent: `connect` → `progress` messages every 250 ms → `report` → `report` reply.
  */
@@ -30,44 +31,54 @@ export interface ProgressMessage {
   readonly warm: number;
   /** Measured deliveries so far. */
   readonly delivered: number;
+  /** Every change received so far, warm-up ones included. */
+  readonly received: number;
   readonly failures: number;
 }
 
 export interface ReportMessage {
   readonly type: 'report';
-  /** Write-to-receive latency of each measured delivery, ms. */
+  /** Mutation-to-receive latency of each measured delivery (the writer's clock before it sent the mutation), ms. */
   readonly latencies: number[];
+  /** Write-to-receive latency of each measured delivery (the change's `at`, taken by the subgraph as it writes), ms. */
+  readonly writeLatencies: number[];
+  /** Write-to-receive latency of each warm-up delivery at the full rate (a cold start), ms. */
+  readonly coldLatencies: number[];
   /** Deliveries that were not the next version of their customer for that device (gap, duplicate or out of order). */
   readonly outOfOrder: number;
   /** Sockets closed or subscriptions ended by the server, error payloads. */
   readonly failures: number;
 }
 
-const SUBSCRIPTION = `subscription($after: String) { customerChanged(after: $after) { customerId version customer { company } } }`;
+const SUBSCRIPTION = `subscription($after: String) { customerChanged(after: $after) { customerId version at customer { company } } }`;
 const CONNECTING_AT_ONCE = 200;
 
 interface Change {
   readonly customerId: string;
   readonly version: number;
+  readonly at: string;
   readonly customer: { readonly company: string | null } | null;
 }
 
 const clients: Client[] = [];
 const latencies: number[] = [];
+const writeLatencies: number[] = [];
+const coldLatencies: number[] = [];
 let connected = 0;
 let warm = 0;
+let received = 0;
 let outOfOrder = 0;
 let failures = 0;
 
 process.on('message', (message: ConnectMessage | { type: 'report' }) => {
   if (message.type === 'connect') void connectAll(message);
-  else process.send!({ type: 'report', latencies, outOfOrder, failures } satisfies ReportMessage);
+  else process.send!({ type: 'report', latencies, writeLatencies, coldLatencies, outOfOrder, failures } satisfies ReportMessage);
 });
 process.once('disconnect', () => process.exit(0));
 process.once('SIGTERM', () => process.exit(0));
 
 async function connectAll(message: ConnectMessage): Promise<void> {
-  setInterval(() => process.send!({ type: 'progress', connected, warm, delivered: latencies.length, failures } satisfies ProgressMessage), 250);
+  setInterval(() => process.send!({ type: 'progress', connected, warm, delivered: latencies.length, received, failures } satisfies ProgressMessage), 250);
   let pending = 0;
   for (let device = message.from; device < message.to; device++) {
     // A bounded number of handshakes at a time: thousands at once only measure the accept queue.
@@ -115,15 +126,19 @@ function subscribe(client: Client, after: string): void {
           failures += 1;
           return;
         }
+        received += 1;
         const last = lastVersion.get(change.customerId);
         if (last !== undefined && change.version !== last + 1) outOfOrder += 1;
         lastVersion.set(change.customerId, change.version);
         const company = change.customer?.company ?? '';
-        if (company.startsWith('m')) latencies.push(receivedAt - Number(company.slice(1)));
+        if (company.startsWith('m')) {
+          latencies.push(receivedAt - Number(company.slice(1)));
+          writeLatencies.push(receivedAt - Date.parse(change.at));
+        }
         else if (!isWarm) {
           isWarm = true;
           warm += 1;
-        }
+        } else coldLatencies.push(receivedAt - Date.parse(change.at));
       },
       error: () => {
         failures += 1;

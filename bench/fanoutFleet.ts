@@ -13,6 +13,8 @@ export type FleetReport = Omit<ReportMessage, 'type'>;
 export interface Fleet {
   /** Resolves once the summed progress of the client processes passes `done`; rejects after `timeoutMs`. */
   until(done: (progress: FleetProgress) => boolean, timeoutMs: number, what: string): Promise<void>;
+  /** The summed progress of the client processes, as last reported. */
+  progress(): FleetProgress;
   /** Every latency and check of every process. */
   report(): Promise<FleetReport>;
   /** CPU seconds the client processes have used so far. */
@@ -40,11 +42,12 @@ export function startFleet(options: FleetOptions): Fleet {
     children.push(child);
   }
   const total = (): FleetProgress => {
-    const sum = { connected: 0, warm: 0, delivered: 0, failures: 0 };
+    const sum = { connected: 0, warm: 0, delivered: 0, received: 0, failures: 0 };
     for (const p of progress.values()) for (const key of Object.keys(sum) as Array<keyof typeof sum>) sum[key] += p[key];
     return sum;
   };
   return {
+    progress: total,
     async until(done, timeoutMs, what) {
       const deadline = Date.now() + timeoutMs;
       while (!done(total())) {
@@ -63,6 +66,8 @@ export function startFleet(options: FleetOptions): Fleet {
       );
       return {
         latencies: reports.flatMap((r) => r.latencies),
+        writeLatencies: reports.flatMap((r) => r.writeLatencies),
+        coldLatencies: reports.flatMap((r) => r.coldLatencies),
         outOfOrder: reports.reduce((n, r) => n + r.outOfOrder, 0),
         failures: reports.reduce((n, r) => n + r.failures, 0),
       };

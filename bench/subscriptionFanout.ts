@@ -10,7 +10,8 @@
  * device's clock on receipt), deliveries against what the database says was written, order checks,
  * gateway memory per idle subscriber, event-loop delay and CPU of the gateway, CPU of the clients
  * and of the machine, and live fetches per event (one per permission group and gateway).
- * Bounded: each scenario connects, warms up, writes for a few seconds and waits at most 20 s more.
+ * Bounded: each scenario connects, writes at the full rate for 5 s unmeasured (warm-up), then for a few
+ * seconds measured, and waits at most 20 s more for the deliveries.
  *
  * Alone: `npx tsx bench/subscriptionFanout.ts [--only 10k,hot] [--cpu-prof DIR] [--baseline DIR]`.
  */
@@ -58,11 +59,19 @@ export interface FanoutResult extends FanoutScenario {
   readonly outOfOrder: number;
   /** Sockets closed and subscriptions ended by the server, error payloads. */
   readonly failures: number;
+  /** Write-to-device latency: from the change's `at` (the subgraph's clock as it writes to the database) to receipt. */
   readonly p50Ms: number;
   readonly p95Ms: number;
   readonly p99Ms: number;
   readonly maxMs: number;
-  /** Write-to-publish latency, the relay's share of the above (heard on Redis by the benchmark process). */
+  /** Write-to-device latency during the warm-up, the first seconds of full load on fresh processes (a cold start). */
+  readonly coldP50Ms: number;
+  readonly coldP99Ms: number;
+  /** Mutation-to-device latency: from the writer's clock before it sent the mutation to receipt. */
+  readonly mutationP50Ms: number;
+  readonly mutationP99Ms: number;
+  readonly mutationMaxMs: number;
+  /** Mutation-to-publish latency: the writer's clock before the mutation → the change heard on Redis by the benchmark process. */
   readonly publishedP50Ms: number;
   readonly publishedP99Ms: number;
   /** (gateway RSS with every subscriber connected and idle − RSS before any) / subscribers, both after a full GC. */
@@ -105,6 +114,7 @@ export interface FanoutOptions {
 }
 
 const DRAIN_MS = 20_000;
+const WARM_UP_SECONDS = 5;
 
 /** Runs the scenarios, prints the table and writes bench/results/subscriptions.json. */
 export async function runFanoutSection(scenarios: readonly FanoutScenario[] = FANOUT_SCENARIOS, options: FanoutOptions = {}): Promise<FanoutResult[]> {
@@ -127,7 +137,8 @@ export async function runFanoutBench(scenarios: readonly FanoutScenario[], optio
     for (const [index, scenario] of scenarios.entries()) {
       console.error(`fan-out ${scenario.name}${scenario.baseline ? ' (baseline)' : ''}: ${scenario.subscribers} subscribers on ${scenario.gateways} gateway(s), ${scenario.tenantSize} per tenant, ${scenario.writesPerSecond} writes/s`);
       // A database of its own: the feed and the records do not carry over what earlier scenarios wrote.
-      results.push(await withBackend(services, (backend) => runScenario(backend, scenario, `fan${index}`, options)));
+      const nodeFlags = options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [];
+      results.push(await withBackend(services, nodeFlags, (backend) => runScenario(backend, scenario, `fan${index}`, options)));
     }
   } finally {
     await services.stop();
@@ -143,15 +154,16 @@ interface Backend {
   readonly subgraphUrls: Readonly<Record<SubgraphKey, string>>;
 }
 
-async function withBackend<T>(services: { readonly mongodbUri: string; readonly redisUrl: string }, run: (backend: Backend) => Promise<T>): Promise<T> {
-  const options = { mongodbUri: new URL(`/${uniqueDatabase('bench-fanout')}`, services.mongodbUri).toString(), redisUrl: services.redisUrl };
+async function withBackend<T>(services: { readonly mongodbUri: string; readonly redisUrl: string }, nodeFlags: readonly string[], run: (backend: Backend) => Promise<T>): Promise<T> {
+  const options = { mongodbUri: new URL(`/${uniqueDatabase('bench-fanout')}`, services.mongodbUri).toString(), redisUrl: services.redisUrl, nodeFlags };
   const children: ChildService[] = [];
   let db: Connection | undefined;
   try {
     const [sales, service, marketing] = await Promise.all((['sales', 'service', 'marketing'] as const).map((name) => spawnSubgraph(name, options)));
-    children.push(sales, service, marketing, spawnRelay(options));
+    // The relay as in production: woken by each write, with the default 1 s safety-net scan and 10 s lease.
+    children.push(sales, service, marketing, spawnRelay({ ...options, scanIntervalMs: 1000, leaseMs: 10_000 }));
     db = await connectMongo(options.mongodbUri);
-    return await run({ ...options, db, subgraphUrls: { sales: sales.url, service: service.url, marketing: marketing.url } });
+    return await run({ mongodbUri: options.mongodbUri, redisUrl: options.redisUrl, db, subgraphUrls: { sales: sales.url, service: service.url, marketing: marketing.url } });
   } finally {
     await Promise.all(children.map((c) => c.stop()));
     await db?.dropDatabase().catch(() => undefined);
@@ -207,20 +219,35 @@ async function runScenario(backend: Backend, scenario: FanoutScenario, prefix: s
     const idle = await Promise.all(gateways.map((g) => g.sample()));
 
     const ids = customers.flat().map((c) => c.id);
+    // Open loop: each write starts at its time, whatever the others are doing.
+    const writeAtRate = async (seconds: number, marker: 'w' | 'm') => {
+      const started = Date.now();
+      const writes: Array<Promise<void>> = [];
+      for (let i = 0; i < scenario.writesPerSecond * seconds; i++) {
+        const wait = started + (i * 1000) / scenario.writesPerSecond - Date.now();
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+        writes.push(writer.write(customers[i % tenantCount][Math.floor(i / tenantCount) % perTenant], marker, urls[i % urls.length]));
+      }
+      await Promise.all(writes);
+    };
+    // Warm-up at the full rate, unmeasured: JIT, connection pools and caches of every process reach
+    // their steady state (a cold start is slower for its first seconds), and its deliveries arrive.
+    const versionsBeforeWarmUp = await customerVersions(ids);
+    const receivedBeforeWarmUp = fleet.progress().received;
+    await writeAtRate(WARM_UP_SECONDS, 'w');
+    const versionsAfterWarmUp = await customerVersions(ids);
+    const warmUpEvents = sum(ids.map((id) => versionsAfterWarmUp.get(id)! - versionsBeforeWarmUp.get(id)!));
+    await fleet
+      .until((p) => p.received >= receivedBeforeWarmUp + warmUpEvents * scenario.tenantSize, DRAIN_MS, 'the warm-up deliveries')
+      .catch((error: Error) => console.error(`fan-out ${scenario.name}: ${error.message}; measuring anyway`));
+
     const versionsBefore = await customerVersions(ids);
     const start = await Promise.all(gateways.map((g) => g.sample()));
     const machineStart = readMachineCpu();
     const clientsStart = fleet.cpuSeconds();
     writer.resetFailures();
     const started = Date.now();
-    const writes: Array<Promise<void>> = [];
-    for (let i = 0; i < scenario.writesPerSecond * scenario.seconds; i++) {
-      // Open loop: each write starts at its time, whatever the others are doing.
-      const wait = started + (i * 1000) / scenario.writesPerSecond - Date.now();
-      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-      writes.push(writer.write(customers[i % tenantCount][Math.floor(i / tenantCount) % perTenant], 'm', urls[i % urls.length]));
-    }
-    await Promise.all(writes);
+    await writeAtRate(scenario.seconds, 'm');
     // What was written, as the database has it (a write that failed may still have been applied).
     const versionsAfter = await customerVersions(ids);
     const events = sum(ids.map((id) => versionsAfter.get(id)! - versionsBefore.get(id)!));
@@ -269,6 +296,8 @@ interface Measured {
 function summarise(scenario: FanoutScenario, m: Measured): FanoutResult {
   const { before, idle, start, end } = m.samples;
   const latencies = Float64Array.from(m.report.latencies).sort();
+  const fromWrite = Float64Array.from(m.report.writeLatencies).sort();
+  const cold = Float64Array.from(m.report.coldLatencies).sort();
   const publishes = Float64Array.from(m.publishLatencies).sort();
   const busiest = (read: (sample: GatewaySample, i: number) => number) => round(Math.max(...end.map(read)));
   return {
@@ -281,10 +310,15 @@ function summarise(scenario: FanoutScenario, m: Measured): FanoutResult {
     deliveredRatio: Number((latencies.length / m.expected).toFixed(4)),
     outOfOrder: m.report.outOfOrder,
     failures: m.report.failures,
-    p50Ms: percentile(latencies, 50),
-    p95Ms: percentile(latencies, 95),
-    p99Ms: percentile(latencies, 99),
-    maxMs: round(latencies.at(-1) ?? Number.NaN),
+    p50Ms: percentile(fromWrite, 50),
+    p95Ms: percentile(fromWrite, 95),
+    p99Ms: percentile(fromWrite, 99),
+    maxMs: round(fromWrite.at(-1) ?? Number.NaN),
+    coldP50Ms: percentile(cold, 50),
+    coldP99Ms: percentile(cold, 99),
+    mutationP50Ms: percentile(latencies, 50),
+    mutationP99Ms: percentile(latencies, 99),
+    mutationMaxMs: round(latencies.at(-1) ?? Number.NaN),
     publishedP50Ms: percentile(publishes, 50),
     publishedP99Ms: percentile(publishes, 99),
     rssPerSubscriberKB: round(sum(idle.map((s, i) => s.rssBytes - before[i].rssBytes)) / 1024 / scenario.subscribers),
@@ -311,6 +345,8 @@ function tableRow(r: FanoutResult): Record<string, string | number> {
     p95: r.p95Ms,
     p99: r.p99Ms,
     max: r.maxMs,
+    'mutation p99': r.mutationP99Ms,
+    'cold p99': r.coldP99Ms,
     'relay p99': r.publishedP99Ms,
     'KB/sub': r.rssPerSubscriberKB,
     'loop p99': r.loopDelayP99Ms,
@@ -336,12 +372,13 @@ if (require.main === module) {
   const cli = new Command()
     .description('Subscription fan-out benchmark (writes bench/results/subscriptions.json)')
     .option('--only <names>', `scenarios to run, comma-separated (${FANOUT_SCENARIOS.map((s) => s.name).join(', ')})`)
-    .option('--cpu-prof <dir>', 'write V8 CPU profiles of the gateway processes into this directory')
+    .option('--writes-per-second <n>', 'override the scenarios\' write rate (find where delivery keeps up)', (v) => Number(v))
+    .option('--cpu-prof <dir>', 'write V8 CPU profiles of the gateway, subgraph and relay processes into this directory')
     .option('--baseline <dir>', 'another checkout (with node_modules): its gateway runs each scenario right after this one')
     .parse();
-  const flags = cli.opts<{ only?: string; cpuProf?: string; baseline?: string }>();
+  const flags = cli.opts<{ only?: string; cpuProf?: string; baseline?: string; writesPerSecond?: number }>();
   const names = flags.only?.split(',');
-  const chosen = FANOUT_SCENARIOS.filter((s) => !names || names.includes(s.name));
+  const chosen = FANOUT_SCENARIOS.filter((s) => !names || names.includes(s.name)).map((s) => (flags.writesPerSecond ? { ...s, writesPerSecond: flags.writesPerSecond } : s));
   const scenarios = flags.baseline ? chosen.flatMap((s) => [s, { ...s, baseline: true }]) : chosen;
   runFanoutSection(scenarios, { cpuProfileDir: flags.cpuProf, baselineDir: flags.baseline }).then(
     () => process.exit(0),

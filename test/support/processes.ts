@@ -71,12 +71,14 @@ export interface SubgraphProcessOptions {
   readonly redisUrl: string;
   /** The port to serve on (a restarted subgraph comes back on the port it had). */
   readonly port?: number;
+  /** Extra node flags (a benchmark adds --cpu-prof). */
+  readonly nodeFlags?: readonly string[];
 }
 
 /** Starts `subgraphs/<name>/index.ts` as a child and resolves once its /readyz answers. */
 export async function spawnSubgraph(name: SubgraphKey, options: SubgraphProcessOptions): Promise<ChildService> {
   const port = options.port ?? (await freePort());
-  const service = spawnEntry(`subgraphs/${name}/index.ts`, port, `http://127.0.0.1:${port}/graphql`, [], {
+  const service = spawnEntry(`subgraphs/${name}/index.ts`, port, `http://127.0.0.1:${port}/graphql`, options.nodeFlags ?? [], {
     [SUBGRAPH_PORT_VARIABLES[name]]: String(port),
     SUBGRAPH_HOST: '127.0.0.1',
     MONGODB_URI: options.mongodbUri,
@@ -95,15 +97,19 @@ export interface RelayProcessOptions {
   /** RELAY_FAULT: the relay SIGKILLs itself at this step of the first change it relays. */
   readonly fault?: 'after-insert' | 'before-publish';
   readonly leaseMs?: number;
+  /** RELAY_SCAN_INTERVAL_MS (tests scan every 100 ms so a lost wake-up costs them little time). */
+  readonly scanIntervalMs?: number;
+  /** Extra node flags (a benchmark adds --cpu-prof). */
+  readonly nodeFlags?: readonly string[];
 }
 
 /** Starts `relay/index.ts` as a child (it has no port: it is running once spawned). */
 export function spawnRelay(options: RelayProcessOptions): ChildService {
-  return spawnEntry('relay/index.ts', 0, '', [], {
+  return spawnEntry('relay/index.ts', 0, '', options.nodeFlags ?? [], {
     MONGODB_URI: options.mongodbUri,
     REDIS_URL: options.redisUrl,
     RELAY_FAULT: options.fault ?? '',
-    RELAY_SCAN_INTERVAL_MS: '100',
+    RELAY_SCAN_INTERVAL_MS: String(options.scanIntervalMs ?? 100),
     RELAY_LEASE_MS: String(options.leaseMs ?? 500),
   });
 }
