@@ -201,8 +201,9 @@ export class ChangeRelay {
         .limit(BATCH_RECORDS)
         .toArray();
       if (records.length === 0) continue;
-      // Renewed before every batch: a relay that lost its lease (paused, slow) stops at once,
-      // so two relays never number changes of one tenant at the same time.
+      // Checked before every batch: a relay that lost its lease (paused, slow) stops here. Within a
+      // batch nothing checks again, so a relay stalled there for over half a lease could number
+      // changes alongside a standby that took over (docs/guarantees.md, known gaps).
       if (!(await this.holdLease())) return;
       await relayRecords(this.options, source, records, recovering);
       if (records.length === BATCH_RECORDS) this.kick({ scan: true });
