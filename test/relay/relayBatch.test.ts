@@ -122,3 +122,17 @@ it('relays a woken record at once, and a record whose wake-up was lost at the ne
     await relay.stop();
   }
 });
+
+it('clears the flag of a record left flagged with nothing pending', async () => {
+  const tenant = `${prefix}-flag`;
+  const _id = new Types.ObjectId();
+  await db.collection('customers').insertOne({ _id, tenant, name: 'Flagged', version: 3, pendingChanges: [], hasPending: true });
+  const relay = await startRelay(60_000);
+  try {
+    await relay.drain();
+    expect(await db.collection('customers').findOne({ _id })).not.toHaveProperty('hasPending');
+    expect(await feedOf(tenant)).toEqual([]);
+  } finally {
+    await relay.stop();
+  }
+});
