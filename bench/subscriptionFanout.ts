@@ -230,13 +230,17 @@ async function runScenario(backend: Backend, scenario: FanoutScenario, prefix: s
       }
       await Promise.all(writes);
     };
+    // What was written since `before`, as the database has it (a write that failed may still have been applied).
+    const writtenSince = async (before: ReadonlyMap<string, number>) => {
+      const after = await customerVersions(ids);
+      return sum(ids.map((id) => after.get(id)! - before.get(id)!));
+    };
     // Warm-up at the full rate, unmeasured: JIT, connection pools and caches of every process reach
     // their steady state (a cold start is slower for its first seconds), and its deliveries arrive.
     const versionsBeforeWarmUp = await customerVersions(ids);
     const receivedBeforeWarmUp = fleet.progress().received;
     await writeAtRate(WARM_UP_SECONDS, 'w');
-    const versionsAfterWarmUp = await customerVersions(ids);
-    const warmUpEvents = sum(ids.map((id) => versionsAfterWarmUp.get(id)! - versionsBeforeWarmUp.get(id)!));
+    const warmUpEvents = await writtenSince(versionsBeforeWarmUp);
     await fleet
       .until((p) => p.received >= receivedBeforeWarmUp + warmUpEvents * scenario.tenantSize, DRAIN_MS, 'the warm-up deliveries')
       .catch((error: Error) => console.error(`fan-out ${scenario.name}: ${error.message}; measuring anyway`));
@@ -248,9 +252,7 @@ async function runScenario(backend: Backend, scenario: FanoutScenario, prefix: s
     writer.resetFailures();
     const started = Date.now();
     await writeAtRate(scenario.seconds, 'm');
-    // What was written, as the database has it (a write that failed may still have been applied).
-    const versionsAfter = await customerVersions(ids);
-    const events = sum(ids.map((id) => versionsAfter.get(id)! - versionsBefore.get(id)!));
+    const events = await writtenSince(versionsBefore);
     const expected = events * scenario.tenantSize;
     await fleet.until((p) => p.delivered >= expected, DRAIN_MS, 'every delivery').catch(() => undefined);
     const machineEnd = readMachineCpu();

@@ -68,7 +68,11 @@ export class AuditLog {
   appendNew(events: readonly AuditEvent[]): Promise<void> {
     return this.enqueue(async () => {
       const chains = new Map<string, AuditEvent[]>();
-      for (const event of events) chains.set(event.tenant, [...(chains.get(event.tenant) ?? []), event]);
+      for (const event of events) {
+        const list = chains.get(event.tenant);
+        if (list) list.push(event);
+        else chains.set(event.tenant, [event]);
+      }
       const heads: ChainHead[] = [];
       for (const [chain, list] of chains) heads.push(await this.appendToChain(chain, list));
       await this.recordHeads(heads);

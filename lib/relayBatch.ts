@@ -47,11 +47,11 @@ interface Outgoing {
  * batch starts over that way.
  */
 export async function relayRecords(context: RelayBatchContext, source: RelaySource, records: readonly PendingRecord[], recovering = false): Promise<void> {
+  if (records.length === 0) return;
   const { connection } = context;
   const outgoing = records.flatMap((record) =>
     [...record.pendingChanges].sort((a, b) => a.version - b.version).map((pending) => ({ record, pending, id: `${source.source}:${String(record._id)}:${pending.version}` })),
   );
-  if (records.length === 0) return;
   const changes = connection.collection<StoredChange>(CHANGES_COLLECTION);
   const stored = recovering ? new Map((await changes.find({ _id: { $in: outgoing.map((o) => o.id) } }).toArray()).map((c) => [c._id, c])) : new Map<string, StoredChange>();
   const fresh = await numberChanges(connection, source.source, outgoing.filter((o) => !stored.has(o.id)));
